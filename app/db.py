@@ -1,0 +1,239 @@
+"""The database: engine and pragmas, sessions, migrations, backups.
+
+One SQLite file per installation. Every connection runs in WAL mode with foreign keys on and
+a busy timeout. Python's sqlite3 driver would otherwise open transactions lazily and commit
+DDL on its own; we take transaction control (``BEGIN`` on SQLAlchemy's begin) so that a
+migration, an import or a sync either happens whole or not at all.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from app import paths
+
+BUSY_TIMEOUT_MS = 5000
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseError(Exception):
+    """A database problem to show to the user as is (the message is Chinese)."""
+
+
+class DatabaseTooNewError(DatabaseError):
+    pass
+
+
+class NotADatabaseError(DatabaseError):
+    pass
+
+
+def _configure(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, see module doc
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(path: Path | str) -> Engine:
+    url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+    _configure(engine)
+    return engine
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def sqlite_backup(src: Path, dest: Path) -> Path:
+    """Consistent copy of a live database with SQLite's online backup API."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(dest.suffix + ".part")
+    tmp.unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    tmp.replace(dest)  # a half-written backup never carries the final name
+    return dest
+
+
+def _check_is_sqlite(path: Path) -> None:
+    with path.open("rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise NotADatabaseError(f"文件“{path.name}”不是退管通数据库（不是 SQLite 文件）。")
+
+
+@dataclass
+class Database:
+    path: Path
+    engine: Engine
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """One short unit of work: commit on success, roll back on any error."""
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def backup(self, out: Path | None = None, reason: str = "manual") -> Path:
+        if out is None:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            out = paths.backups_dir(self.path) / f"{self.path.stem}-{stamp}-{reason}.sqlite3"
+        return sqlite_backup(self.path, Path(out))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to head inside one transaction.
+
+    Foreign keys are off while the steps run because SQLite changes a column by copying the
+    table, which would trip them half way; they are checked as a whole before commit."""
+    cfg = alembic_config()
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")  # only takes effect outside a transaction
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise DatabaseError(f"数据库升级后有 {len(broken)} 处引用不一致，升级已撤销，数据未改动。")
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
+
+
+def open_database(path: Path | str, *, create: bool = True) -> Database:
+    """Open (and if needed create and upgrade) the database at ``path``.
+
+    A database with data that needs upgrading is backed up first; one written by a newer
+    program is refused untouched.
+    """
+    path = Path(path)
+    exists = path.exists() and path.stat().st_size > 0
+    if not exists and not create:
+        raise DatabaseError(f"找不到数据库文件：{path}")
+    if exists:
+        _check_is_sqlite(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(path)
+    try:
+        try:
+            current = current_revision(engine)
+        except sqlite3.DatabaseError as exc:  # pragma: no cover - corrupt header beyond magic
+            raise NotADatabaseError(f"数据库文件已损坏，无法打开：{path.name}（{exc}）") from exc
+        head = head_revision()
+        if current != head:
+            script = ScriptDirectory.from_config(alembic_config())
+            if current is not None:
+                try:
+                    script.get_revision(current)
+                except Exception:
+                    raise DatabaseTooNewError(
+                        f"数据库“{path.name}”由更新版本的退管通创建（数据库版本 {current}），"
+                        "当前程序无法打开。请先升级退管通，数据未作任何改动。"
+                    ) from None
+            if exists and current is not None:
+                sqlite_backup(
+                    path,
+                    paths.backups_dir(path)
+                    / f"{path.stem}-{datetime.now():%Y%m%d-%H%M%S}-before-upgrade-{current}.sqlite3",
+                )
+            elif exists and _has_tables(engine):
+                raise NotADatabaseError(f"文件“{path.name}”不是退管通数据库。")
+            upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(path=path, engine=engine)
+
+
+def _has_tables(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        n = conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar()
+    return bool(n)
+
+
+def restore_from(db_path: Path, backup_file: Path) -> Path:
+    """Replace the database at ``db_path`` with ``backup_file`` after checking it, keeping a
+    backup of what is replaced. Returns that safety backup's path."""
+    backup_file = Path(backup_file)
+    if not backup_file.exists():
+        raise DatabaseError(f"找不到备份文件：{backup_file}")
+    _check_is_sqlite(backup_file)
+    probe = make_engine(backup_file)
+    try:
+        rev = current_revision(probe)
+    finally:
+        probe.dispose()
+    if rev is None:
+        raise NotADatabaseError(f"文件“{backup_file.name}”不是退管通数据库备份。")
+    try:
+        ScriptDirectory.from_config(alembic_config()).get_revision(rev)
+    except Exception:
+        raise DatabaseTooNewError(
+            f"备份“{backup_file.name}”来自更新版本的退管通（数据库版本 {rev}），当前程序无法恢复。"
+        ) from None
+    safety = db_path
+    if db_path.exists():
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        safety = sqlite_backup(db_path, paths.backups_dir(db_path) / f"{db_path.stem}-{stamp}-before-restore.sqlite3")
+    tmp = db_path.with_suffix(".restoring")
+    shutil.copyfile(backup_file, tmp)
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    tmp.replace(db_path)
+    return safety
