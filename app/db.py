@@ -15,20 +15,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app import paths
+from app.migrations import SCHEMA_HEAD
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_SHIPPED_MIGRATIONS = MIGRATIONS_DIR
 
 
 class DatabaseError(Exception):
@@ -67,12 +69,16 @@ def make_engine(path: Path | str) -> Engine:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -80,7 +86,21 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        has_table = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").first()
+        if not has_table:
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+        return row[0] if row else None
+
+
+def _known_revision(rev: str) -> bool:
+    from alembic.script import ScriptDirectory
+
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(rev) is not None
+    except Exception:
+        return False
 
 
 def sqlite_backup(src: Path, dest: Path) -> Path:
@@ -140,6 +160,8 @@ def upgrade(engine: Engine) -> None:
 
     Foreign keys are off while the steps run because SQLite changes a column by copying the
     table, which would trip them half way; they are checked as a whole before commit."""
+    from alembic import command
+
     cfg = alembic_config()
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
@@ -175,17 +197,13 @@ def open_database(path: Path | str, *, create: bool = True) -> Database:
             current = current_revision(engine)
         except sqlite3.DatabaseError as exc:  # pragma: no cover - corrupt header beyond magic
             raise NotADatabaseError(f"数据库文件已损坏，无法打开：{path.name}（{exc}）") from exc
-        head = head_revision()
-        if current != head:
-            script = ScriptDirectory.from_config(alembic_config())
-            if current is not None:
-                try:
-                    script.get_revision(current)
-                except Exception:
-                    raise DatabaseTooNewError(
-                        f"数据库“{path.name}”由更新版本的退管通创建（数据库版本 {current}），"
-                        "当前程序无法打开。请先升级退管通，数据未作任何改动。"
-                    ) from None
+        # Fast path: a database at the revision this program ships needs no Alembic at all.
+        if current != SCHEMA_HEAD or MIGRATIONS_DIR != _SHIPPED_MIGRATIONS:
+            if current is not None and not _known_revision(current):
+                raise DatabaseTooNewError(
+                    f"数据库“{path.name}”由更新版本的退管通创建（数据库版本 {current}），"
+                    "当前程序无法打开。请先升级退管通，数据未作任何改动。"
+                )
             if exists and current is not None:
                 sqlite_backup(
                     path,
@@ -221,12 +239,10 @@ def restore_from(db_path: Path, backup_file: Path) -> Path:
         probe.dispose()
     if rev is None:
         raise NotADatabaseError(f"文件“{backup_file.name}”不是退管通数据库备份。")
-    try:
-        ScriptDirectory.from_config(alembic_config()).get_revision(rev)
-    except Exception:
+    if not _known_revision(rev):
         raise DatabaseTooNewError(
             f"备份“{backup_file.name}”来自更新版本的退管通（数据库版本 {rev}），当前程序无法恢复。"
-        ) from None
+        )
     safety = db_path
     if db_path.exists():
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")

@@ -10,7 +10,13 @@ import pytest
 from sqlmodel import select
 
 from app import db as dbmod
-from app.db import DatabaseTooNewError, NotADatabaseError, head_revision, open_database, restore_from
+from app.db import (
+    DatabaseTooNewError,
+    NotADatabaseError,
+    head_revision,
+    open_database,
+    restore_from,
+)
 from app.models import Retiree
 from app.services import operations as ops
 
@@ -36,6 +42,12 @@ def test_new_database_has_every_table_at_head(db_path: Path) -> None:
     con = sqlite3.connect(db_path)
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
     con.close()
+
+
+def test_shipped_head_constant_matches_the_scripts() -> None:
+    from app.migrations import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD
 
 
 def test_connection_pragmas(db) -> None:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pypinyin import Style, pinyin
 from sqlalchemy import delete, text
 from sqlmodel import Session, select
 
@@ -33,6 +32,10 @@ def _readings(ch: str) -> tuple[str, ...]:
     """Toneless pinyin readings of one character, most common first (none for non-Han)."""
     if not ("\u3400" <= ch <= "\u9fff"):
         return ()
+    # Imported here: pypinyin loads its dictionaries on import (~0.3 s), and only writes
+    # to the index need it, not searching.
+    from pypinyin import Style, pinyin
+
     got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
     return tuple(dict.fromkeys(r for r in (got[0] if got else []) if r.isascii()))
 
