@@ -10,6 +10,7 @@ from sqlmodel import select
 from app.models import SYNCED_MODELS, AuditEntry, Retiree
 from app.models.registry import REGISTRY
 from app.services import operations as ops
+from app.services import versions
 from app.services.errors import NotFoundError, StaleRecordError, ValidationError
 from app.services.idcard import make_id_number
 
@@ -73,7 +74,8 @@ def test_update_bumps_revision_per_field_and_audits_old_new(db) -> None:
         assert set(change.fields) == {"address"} and change.rev == 2
         change = ops.update(s, "retirees", rid, {"living": "独居"}, actor="王")
         r = s.get(Retiree, rid)
-        assert r.rev == 3 and r.field_revs == {"address": 2, "living": 3}
+        me = versions.replica_id(s)
+        assert r.rev == 3 and r.field_revs == {"address": {me: 2}, "living": {me: 3}}
         last = _audit(s, rid)[-1]
         assert (last.action, last.field, last.old, last.new, last.actor) == ("update", "living", None, "独居", "王")
 
@@ -104,7 +106,8 @@ def test_soft_delete_is_a_restorable_tombstone(db) -> None:
         ops.soft_delete(s, "visits", visit, actor="t")
     with db.session_scope() as s:
         r = s.get(Retiree, rid)
-        assert r is not None and r.deleted and r.rev == 2 and r.field_revs["deleted"] == 2
+        assert r is not None and r.deleted and r.rev == 2
+        assert r.field_revs["deleted"] == {versions.replica_id(s): 2}
         assert [x.id for x in ops.deleted_records(s, "retirees")] == [rid]
         with pytest.raises(NotFoundError):
             ops.get(s, "retirees", rid)

@@ -5,6 +5,7 @@ from app.models.care import CareCase, FundBudget, Payment, Visit
 from app.models.notices import Notice, NoticeDelivery
 from app.models.org import LiaisonGroup, Unit
 from app.models.people import Benefit, Contact, Retiree
+from app.models.sync import BundleLog, SyncConflict, SyncPeer, SyncReceived, SyncSent
 from app.models.system import AuditEntry, SearchEntry, Setting
 
 # Every table whose rows carry the sync identity, by table name.
@@ -28,6 +29,7 @@ SYNCED_MODELS: dict[str, type] = {
 __all__ = [
     "AuditEntry",
     "Benefit",
+    "BundleLog",
     "CareCase",
     "Contact",
     "FundBudget",
@@ -39,6 +41,10 @@ __all__ = [
     "SYNCED_MODELS",
     "SearchEntry",
     "Setting",
+    "SyncConflict",
+    "SyncPeer",
+    "SyncReceived",
+    "SyncSent",
     "SyncedRecord",
     "Unit",
     "Visit",

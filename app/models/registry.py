@@ -11,7 +11,6 @@ back into display text; ``FieldSpec.display`` additionally masks sensitive value
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -72,9 +71,14 @@ _TRUE = {"是", "有", "√", "✓", "y", "yes", "true", "1", "t"}
 _FALSE = {"否", "无", "×", "n", "no", "false", "0", "f", ""}
 
 
+_HALF_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+_HALF_WIDTH[0x3000] = 0x20
+
+
 def clean_text(value: Any) -> str:
-    """NFKC (full-width letters and digits to half-width), trimmed, inner whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", str(value)).replace("\u3000", " ")
+    """Trimmed, inner whitespace collapsed, full-width letters and digits made half-width.
+    Chinese punctuation (，：（）) is kept as typed: it is correct in Chinese text."""
+    text = str(value).translate(_HALF_WIDTH)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -84,7 +88,7 @@ def yuan_to_fen(value: Any) -> int:
         raise ValueError("金额格式不正确")
     if isinstance(value, int):
         return value * 100
-    text = clean_text(value).replace(",", "").replace("，", "")
+    text = clean_text(value).replace(",", "").replace("，", "").replace("．", ".")
     text = text.removeprefix("¥").removeprefix("￥").removesuffix("元").strip()
     try:
         amount = Decimal(text)

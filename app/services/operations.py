@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.models import SYNCED_MODELS, AuditEntry, utcnow
 from app.models.registry import REGISTRY, FieldSpec
-from app.services import rules, search
+from app.services import rules, search, versions
 from app.services.context import self_unit_id
 from app.services.errors import NotFoundError, Problem, StaleRecordError, ValidationError
 
@@ -146,11 +146,9 @@ def update(session: Session, table: str | type, record_id: str, changes: Mapping
     if not diff:
         return Change(tname, obj.id, "update", obj.rev, {})
     obj.rev += 1
-    revs = dict(obj.field_revs or {})
     for name, (_old, new) in diff.items():
         setattr(obj, name, new)
-        revs[name] = obj.rev
-    obj.field_revs = revs
+    obj.field_revs = versions.bump(obj.field_revs, diff, versions.replica_id(session), obj.rev)
     obj.updated_at = utcnow()
     obj.updated_by = actor
     session.add(obj)
@@ -171,7 +169,7 @@ def _set_deleted(session: Session, table: str | type, record_id: str, deleted: b
         rules.check_restore(session, tname, obj)
     obj.deleted = deleted
     obj.rev += 1
-    obj.field_revs = {**(obj.field_revs or {}), "deleted": obj.rev}
+    obj.field_revs = versions.bump(obj.field_revs, ["deleted"], versions.replica_id(session), obj.rev)
     obj.updated_at = utcnow()
     obj.updated_by = actor
     session.add(obj)

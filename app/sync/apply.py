@@ -1,0 +1,222 @@
+"""Applying a planned bundle: one transaction, after a backup, logged; undoable in one step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.db import Database, restore_from
+from app.models import (
+    SYNCED_MODELS,
+    AuditEntry,
+    BundleLog,
+    SyncConflict,
+    SyncPeer,
+    SyncReceived,
+    SyncSent,
+    utcnow,
+)
+from app.services import search
+from app.services.demo import Cancelled
+from app.services.errors import ServiceError
+from app.sync.plan import BundlePlan, plan_bundle
+
+Progress = Callable[[int, int, str], None]
+
+
+def _audit_mark(session: Session) -> int:
+    return int(session.exec(select(func.max(AuditEntry.id))).one() or 0)
+
+
+def apply_plan(session: Session, plan: BundlePlan, *, actor: str, backup_path: str | None = None,
+               progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+    """Write what ``plan`` says, inside the caller's transaction."""
+    peer = session.get(SyncPeer, plan.peer_unit_id)
+    assert peer is not None
+    if plan.pin_keys:
+        peer.enc_pub = plan.pin_keys["enc_pub"]
+        peer.sign_pub = plan.pin_keys["sign_pub"]
+        peer.fingerprint = plan.pin_keys["fingerprint"]
+        session.add(peer)
+    now = utcnow()
+    new_rows: dict[str, list[dict[str, Any]]] = {}
+    audit: list[dict[str, Any]] = []
+    echo: list[dict[str, Any]] = []
+    touched_retirees: list[str] = []
+    total = len(plan.records)
+    for i, rp in enumerate(plan.records):
+        if cancel and i % 500 == 0 and cancel():
+            raise Cancelled()
+        if progress and i % 2000 == 0:
+            progress(i, total, "写入")
+        if rp.action == "new":
+            assert rp.values is not None
+            new_rows.setdefault(rp.table, []).append(rp.values)
+            audit.append({"at": now, "actor": actor, "action": "sync", "table_name": rp.table,
+                          "record_id": rp.id, "field": None, "old": None, "new": f"数据包新增（第{plan.seq}号）"})
+            echo.append({"peer_unit_id": plan.peer_unit_id, "seq": 0, "table_name": rp.table, "record_id": rp.id,
+                         "rev": rp.rev, "confirmed": True})
+        elif rp.action in ("updated", "conflict"):
+            obj = session.get(SYNCED_MODELS[rp.table], rp.id)
+            assert obj is not None and rp.values is not None
+            for name, value in rp.values.items():
+                audit.append({"at": now, "actor": actor, "action": "sync", "table_name": rp.table,
+                              "record_id": rp.id, "field": name, "old": _text(getattr(obj, name)),
+                              "new": _text(value)})
+                setattr(obj, name, value)
+            obj.field_revs = rp.field_revs
+            obj.rev = max(obj.rev + 1, rp.rev)
+            obj.updated_at = now
+            obj.updated_by = actor
+            session.add(obj)
+            if rp.field_revs:
+                _close_superseded(session, rp.id, rp.values, rp.field_revs, actor)
+            for name, (mine, theirs, vm, vt) in rp.conflicts.items():
+                exists = session.exec(select(SyncConflict).where(
+                    SyncConflict.record_id == rp.id, SyncConflict.field == name,
+                    SyncConflict.resolved_at == None)).first()  # noqa: E711
+                if exists is None or exists.theirs != theirs:
+                    session.add(SyncConflict(table_name=rp.table, record_id=rp.id, field=name, mine=_json(mine),
+                                             theirs=_json(theirs), mine_vv=vm, theirs_vv=vt,
+                                             peer_unit_id=plan.peer_unit_id, bundle_seq=plan.seq))
+            if rp.table == "retirees":
+                touched_retirees.append(rp.id)
+    for table, rows in new_rows.items():
+        session.execute(SYNCED_MODELS[table].__table__.insert(), rows)  # type: ignore[attr-defined]
+        if table == "retirees":
+            touched_retirees.extend(r["id"] for r in rows)
+    session.flush()
+    if touched_retirees:
+        from app.models import Retiree
+
+        for k in range(0, len(touched_retirees), 500):
+            for r in session.exec(select(Retiree).where(Retiree.id.in_(touched_retirees[k:k + 500]))):  # type: ignore[attr-defined]
+                search.reindex(session, r)
+    if audit:
+        session.execute(AuditEntry.__table__.insert(), audit)  # type: ignore[attr-defined]
+    if echo:
+        session.execute(SyncSent.__table__.insert(), echo)  # type: ignore[attr-defined]
+    acks = plan.manifest.get("acks") or []
+    if acks:
+        session.exec(SyncSent.__table__.update().where(  # type: ignore[attr-defined, call-overload]
+            SyncSent.peer_unit_id == plan.peer_unit_id, SyncSent.seq.in_(acks)).values(confirmed=True))  # type: ignore[attr-defined]
+    if session.get(SyncReceived, (plan.peer_unit_id, plan.seq)) is None:
+        session.add(SyncReceived(peer_unit_id=plan.peer_unit_id, seq=plan.seq, sha256=plan.sha256))
+    session.flush()
+    counts = {a: plan.counts[a] for a in plan.counts}
+    log = BundleLog(direction="in", peer_unit_id=plan.peer_unit_id, seq=plan.seq, file_name=Path(plan.file).name,
+                    sha256=plan.sha256, counts=counts, actor=actor, backup_path=backup_path,
+                    result="applied" if plan.changes else "unchanged", message=plan.summary())
+    session.add(log)
+    session.flush()
+    log.audit_mark = _audit_mark(session)
+    session.add(log)
+    return {**plan.as_dict(), "applied": True, "log_id": log.id}
+
+
+def _close_superseded(session: Session, record_id: str, sets: dict[str, Any], vectors: dict[str, Any],
+                      actor: str) -> None:
+    """A conflict resolved elsewhere arrives as a value that has seen both sides: close ours."""
+    from app.services.versions import as_vector, ge
+
+    for c in session.exec(select(SyncConflict).where(SyncConflict.record_id == record_id,
+                                                     SyncConflict.resolved_at == None)):  # noqa: E711
+        if c.field in sets:
+            vec = as_vector(vectors.get(c.field))
+            if ge(vec, as_vector(c.mine_vv)) and ge(vec, as_vector(c.theirs_vv)):
+                c.resolved_at = utcnow()
+                c.resolution = "superseded"
+                c.resolved_by = actor
+                session.add(c)
+
+
+def _text(value: Any) -> str | None:
+    from app.services.operations import audit_text
+
+    return audit_text(value)
+
+
+def _json(value: Any) -> Any:
+    from datetime import date, datetime
+
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def import_bundles(db: Database, files: list[Path], *, actor: str, dry_run: bool = False,
+                   progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> list[dict[str, Any]]:
+    """Plan and (unless ``dry_run``) apply each bundle, each in its own transaction after a
+    backup. A rejected bundle is reported and leaves the database untouched."""
+    results = []
+    for path in files:
+        try:
+            if dry_run:
+                with db.session_scope() as s:
+                    plan = plan_bundle(s, Path(path), progress=progress, cancel=cancel)
+                    results.append({**plan.as_dict(), "applied": False})
+                    s.rollback()
+                continue
+            with db.session_scope() as s:
+                plan = plan_bundle(s, Path(path), progress=progress, cancel=cancel)
+                if not plan.changes and plan.duplicate:
+                    results.append({**plan.as_dict(), "applied": False})
+                    s.add(BundleLog(direction="in", peer_unit_id=plan.peer_unit_id, seq=plan.seq,
+                                    file_name=Path(path).name, sha256=plan.sha256, result="unchanged",
+                                    message=plan.summary(), actor=actor))
+                    continue
+            backup = db.backup(reason="before-bundle")
+            with db.session_scope() as s:
+                # Planned again inside the writing transaction: what was previewed is what is applied,
+                # even if the database changed in between.
+                plan = plan_bundle(s, Path(path), progress=progress, cancel=cancel)
+                results.append(apply_plan(s, plan, actor=actor, backup_path=str(backup),
+                                          progress=progress, cancel=cancel))
+        except ServiceError as exc:
+            results.append({"file": str(path), "applied": False, "rejected": True, "error": str(exc)})
+            _log_rejection(db, Path(path), str(exc), actor)
+    return results
+
+
+def rejection_log(db: Database) -> Path:
+    return db.path.parent / "logs" / "bundles-rejected.log"
+
+
+def _log_rejection(db: Database, path: Path, message: str, actor: str) -> None:
+    """Rejections go to a text log beside the database: the database itself stays byte for
+    byte as it was."""
+    import hashlib
+    from datetime import datetime
+
+    try:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        sha = "-"
+    log = rejection_log(db)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write(f"{datetime.now():%Y-%m-%d %H:%M:%S}\t{actor}\t{path.name}\t{sha}\t{message}\n")
+
+
+def undo_last(db: Database, *, actor: str) -> dict[str, Any]:
+    """Put the database back as it was before the last applied bundle, if nothing changed since."""
+    with db.session_scope() as s:
+        log = s.exec(select(BundleLog).where(BundleLog.direction == "in", BundleLog.result == "applied")
+                     .order_by(BundleLog.id.desc())).first()  # type: ignore[union-attr]
+        if log is None or not log.backup_path:
+            raise ServiceError("没有可以撤销的数据包导入。")
+        if _audit_mark(s) != log.audit_mark:
+            raise ServiceError("导入该数据包之后数据又有改动，不能整体撤销。请用冲突处理或逐条修改。")
+        backup, name, seq = Path(log.backup_path), log.file_name, log.seq
+    db.close()
+    restore_from(db.path, backup)
+    from app.db import open_database
+
+    fresh = open_database(db.path)
+    with fresh.session_scope() as s:
+        s.add(BundleLog(direction="in", peer_unit_id="", seq=seq, file_name=name, result="undone",
+                        message=f"已撤销数据包“{name}”的导入", actor=actor))
+    fresh.close()
+    return {"undone": name, "seq": seq}

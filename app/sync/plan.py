@@ -1,0 +1,303 @@
+"""Planning a bundle import: decrypt → verify → check → validate → plan.
+
+The plan says, per record, what applying would do (new, updated, unchanged, stale, conflict,
+rejected) and why; the preview shows it and ``apply`` carries out exactly it. Merging uses the
+per-field version vectors (``app.services.versions``), never clocks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
+
+from app.models import SYNCED_MODELS, SyncConflict, SyncPeer, SyncReceived, Unit
+from app.models.registry import REGISTRY
+from app.services.context import self_unit_id
+from app.services.demo import Cancelled
+from app.services.versions import as_vector, ge, merge, record_vector
+from app.sync.container import FORMAT_VERSION, OpenedBundle, open_archive, open_sealed, read_header
+from app.sync.errors import BundleRejected
+from app.sync.keys import fingerprint, own_keys, unb64
+from app.sync.peers import allowed_units, key_proof
+from app.sync.records import REFS, TABLE_ORDER, from_json, user_fields
+
+Progress = Callable[[int, int, str], None]
+ACTIONS = ("new", "updated", "unchanged", "stale", "conflict", "rejected")
+ACTION_LABELS = {"new": "新增", "updated": "更新", "unchanged": "无变化", "stale": "已过时（本地更新）",
+                 "conflict": "冲突（待处理）", "rejected": "拒收"}
+TABLE_LABELS = {"units": "单位", "liaison_groups": "联络小组", "retirees": "人员", "notices": "告知事项",
+                "notice_deliveries": "告知记录", "benefits": "待遇", "contacts": "联系人", "care_cases": "慰问事项",
+                "visits": "走访记录", "payments": "慰问金", "fund_budgets": "经费预算"}
+BATCH = 1000
+
+
+@dataclass
+class RecordPlan:
+    table: str
+    id: str
+    action: str
+    label: str = ""
+    values: dict[str, Any] | None = None  # incoming row (new) or the fields to set (updated/conflict)
+    field_revs: dict[str, Any] | None = None  # vectors after merge
+    conflicts: dict[str, tuple[Any, Any, dict, dict]] = field(default_factory=dict)
+    rev: int = 0
+    message: str = ""
+
+
+@dataclass
+class BundlePlan:
+    file: str
+    sha256: str
+    header: dict[str, Any]
+    manifest: dict[str, Any]
+    peer_unit_id: str
+    peer_name: str
+    seq: int
+    duplicate: bool
+    missing_seqs: list[int]
+    pin_keys: dict[str, str] | None
+    records: list[RecordPlan] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    by_table: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, rp: RecordPlan) -> None:
+        self.counts[rp.action] += 1
+        self.by_table.setdefault(rp.table, Counter())[rp.action] += 1
+        if rp.action not in ("unchanged", "stale"):
+            self.records.append(rp)
+
+    @property
+    def changes(self) -> int:
+        return sum(self.counts[a] for a in ("new", "updated", "conflict"))
+
+    def summary(self) -> str:
+        parts = [f"{ACTION_LABELS[a]} {self.counts[a]}" for a in ACTIONS if self.counts[a]]
+        text = f"来自“{self.peer_name}”的第 {self.seq} 号数据包：" + ("，".join(parts) or "没有记录")
+        if self.duplicate:
+            text += "。此数据包已导入过，再次导入不会改动数据"
+        if self.missing_seqs:
+            text += f"。注意：尚未收到第 {'、'.join(map(str, self.missing_seqs))} 号数据包"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "sha256": self.sha256, "from": self.peer_name, "seq": self.seq,
+            "duplicate": self.duplicate, "missing_seqs": self.missing_seqs,
+            "counts": {a: self.counts[a] for a in ACTIONS},
+            "by_table": {t: dict(c) for t, c in self.by_table.items()},
+            "problems": [{"table": r.table, "id": r.id, "label": r.label, "action": r.action, "message": r.message}
+                         for r in self.records if r.action in ("rejected", "conflict")],
+            "summary": self.summary(),
+        }
+
+
+def _open(session: Session, path: Path) -> tuple[OpenedBundle, SyncPeer, dict[str, str] | None]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise BundleRejected(f"无法读取数据包：{exc}") from None
+    header, _ = read_header(data)
+    fmt = header.get("format")
+    if not isinstance(fmt, int) or fmt > FORMAT_VERSION:
+        raise BundleRejected(f"数据包格式版本 {fmt} 比本程序新（支持 {FORMAT_VERSION}），请先升级退管通。")
+    me_id = self_unit_id(session)
+    keys = own_keys(session)
+    recipient = header.get("recipient") or {}
+    if recipient.get("unit_id") != me_id or recipient.get("fingerprint") not in (None, keys.fingerprint):
+        raise BundleRejected(f"此数据包是发给“{recipient.get('code', '?')}”的，不是发给本单位的。")
+    sender = header.get("sender") or {}
+    peer = session.get(SyncPeer, sender.get("unit_id", ""))
+    if peer is None:
+        raise BundleRejected(f"发送单位“{sender.get('name') or sender.get('code') or '?'}”不是本单位的上级或已登记的下级单位。")
+    pin = None
+    sign_pub = peer.sign_pub
+    if sign_pub is None:
+        # First bundle of a newly enrolled child: accept its keys only with the enrolment proof.
+        enc_pub, new_sign = sender.get("enc_pub", ""), sender.get("sign_pub", "")
+        if not (peer.enrol_secret and sender.get("key_proof") == key_proof(peer.enrol_secret, enc_pub, new_sign)):
+            raise BundleRejected(f"无法确认“{peer.name}”的密钥：数据包不是用本单位发出的登记文件登记的。")
+        sign_pub = new_sign
+        pin = {"enc_pub": enc_pub, "sign_pub": new_sign,
+               "fingerprint": fingerprint(unb64(enc_pub), unb64(new_sign))}
+    plain, header = open_sealed(data, keys, sign_pub)
+    sha = hashlib.sha256(data).hexdigest()
+    opened = open_archive(plain, header, sha, set(TABLE_ORDER))
+    if opened.manifest.get("sender_unit_id") != peer.unit_id or opened.manifest.get("seq") != header.get("seq"):
+        raise BundleRejected("数据包清单与文件头不一致。")
+    return opened, peer, pin
+
+
+def _label(table: str, values: dict[str, Any]) -> str:
+    for key in ("name", "title", "item", "kind"):
+        if values.get(key):
+            return str(values[key])
+    return values.get("id", "")[:8]
+
+
+def _validate(table: str, values: dict[str, Any], names: list[str]) -> str | None:
+    specs = {f.name: f for f in REGISTRY[table]}
+    for name in names:
+        spec = specs.get(name)
+        if spec is None or values.get(name) is None:
+            continue
+        try:
+            spec.coerce(values[name])
+        except ValueError as exc:
+            return str(exc)
+    return None
+
+
+def plan_bundle(session: Session, path: Path, *, progress: Progress | None = None,
+                cancel: Callable[[], bool] | None = None) -> BundlePlan:
+    opened, peer, pin = _open(session, path)
+    me_id = self_unit_id(session)
+    seq = int(opened.header.get("seq") or 0)
+    received = set(session.exec(select(SyncReceived.seq).where(SyncReceived.peer_unit_id == peer.unit_id)))
+    duplicate = seq in received
+    upto = max(received | {seq})
+    missing = sorted(set(range(1, upto + 1)) - received - {seq})
+    plan = BundlePlan(str(path), opened.sha256, opened.header, opened.manifest, peer.unit_id, peer.name, seq,
+                      duplicate, missing, pin)
+    allowed = allowed_units(session, peer, me_id)
+    accepted: dict[str, set[str]] = {t: set() for t in TABLE_ORDER}
+    total = sum(m.get("count", 0) for m in opened.manifest.get("members", {}).values())
+    done = 0
+    for table in TABLE_ORDER:
+        for batch in _batches(opened.records(table), BATCH):
+            if cancel and cancel():
+                raise Cancelled()
+            _plan_batch(session, plan, table, batch, allowed, accepted, peer)
+            done += len(batch)
+            if progress:
+                progress(done, total, f"核对{TABLE_LABELS[table]}")
+    opened.archive.close()
+    return plan
+
+
+def _batches(it: Iterator[dict[str, Any]], n: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for item in it:
+        batch.append(item)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _ref_ok(session: Session, table: str, rid: str, accepted: dict[str, set[str]]) -> bool:
+    if rid in accepted[table]:
+        return True
+    return session.get(SYNCED_MODELS[table], rid) is not None
+
+
+def _plan_batch(session: Session, plan: BundlePlan, table: str, batch: list[dict[str, Any]],
+                allowed: set[str], accepted: dict[str, set[str]], peer: SyncPeer) -> None:
+    model = SYNCED_MODELS[table]
+    ids = [r.get("id") for r in batch if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    local = {row.id: row for row in session.execute(
+        sa_select(model.__table__).where(model.__table__.c.id.in_(ids))).mappings()}  # type: ignore[attr-defined]
+    # Plain row mappings: cheap to compare; full objects are loaded only to write.
+    parked: dict[tuple[str, str], dict[str, int]] = {
+        (c.record_id, c.field): as_vector(c.theirs_vv)
+        for c in session.exec(select(SyncConflict).where(SyncConflict.record_id.in_(ids),  # type: ignore[attr-defined]
+                                                         SyncConflict.resolved_at == None))}  # noqa: E711
+    for raw in batch:
+        try:
+            values = from_json(table, raw) if isinstance(raw, dict) else None
+            if values is None:
+                raise ValueError("记录格式不对")
+        except (ValueError, TypeError) as exc:
+            plan.add(RecordPlan(table, str(raw.get("id", "?")) if isinstance(raw, dict) else "?", "rejected",
+                                message=f"{TABLE_LABELS[table]}记录无效：{exc}"))
+            continue
+        rid = values["id"]
+        label = _label(table, values)
+        owner_ok = (values["unit_id"] in allowed) if table != "units" else (
+            rid in allowed or values.get("parent_id") in allowed)
+        if not owner_ok:
+            plan.add(RecordPlan(table, rid, "rejected", label,
+                                message=f"{TABLE_LABELS[table]}“{label}”属于发送单位管辖范围以外的单位，已拒收"))
+            continue
+        if table == "units":
+            allowed.add(rid)
+        bad_ref = next((f for f, t in REFS[table].items()
+                        if values.get(f) and not _ref_ok(session, t, values[f], accepted)), None)
+        if bad_ref:
+            plan.add(RecordPlan(table, rid, "rejected", label,
+                                message=f"{TABLE_LABELS[table]}“{label}”引用的记录不存在（{bad_ref}）"))
+            continue
+        mine = local.get(rid)
+        if mine is None:
+            problem = _validate(table, values, user_fields(table))
+            if problem:
+                plan.add(RecordPlan(table, rid, "rejected", label, message=f"{TABLE_LABELS[table]}“{label}”：{problem}"))
+                continue
+            accepted[table].add(rid)
+            plan.add(RecordPlan(table, rid, "new", label, values=values, rev=values["rev"]))
+            continue
+        accepted[table].add(rid)
+        _merge(plan, table, label, values, dict(mine), parked)
+
+
+def _merge(plan: BundlePlan, table: str, label: str, theirs: dict[str, Any], mine: dict[str, Any],
+           parked: dict[tuple[str, str], dict[str, int]]) -> None:
+    mine_revs = {k: as_vector(v) for k, v in (mine.get("field_revs") or {}).items()}
+    their_revs = theirs["field_revs"]
+    sets: dict[str, Any] = {}
+    vectors = dict(mine_revs)
+    conflicts: dict[str, tuple[Any, Any, dict, dict]] = {}
+    for name in [*user_fields(table), "deleted"]:
+        vm, vt = mine_revs.get(name, {}), their_revs.get(name, {})
+        if ge(vm, vt):
+            continue  # we have seen their change already
+        if ge(vt, vm):
+            sets[name] = theirs.get(name)
+            vectors[name] = vt
+        elif mine.get(name) == theirs.get(name):
+            vectors[name] = merge(vm, vt)
+        elif ge(parked.get((theirs["id"], name), {}), vt) and (theirs["id"], name) in parked:
+            continue  # this very change of theirs is already waiting for a person
+        else:
+            conflicts[name] = (mine.get(name), theirs.get(name), vm, vt)
+    # Edit against delete, either order: never let a tombstone swallow an unseen edit.
+    rec_mine, rec_theirs = record_vector(mine_revs), record_vector(their_revs)
+    key = (theirs["id"], "deleted")
+    if sets.get("deleted") is True and not ge(rec_theirs, rec_mine):
+        del sets["deleted"]
+        if "deleted" in mine_revs:
+            vectors["deleted"] = mine_revs["deleted"]
+        else:
+            vectors.pop("deleted", None)
+        if key not in parked:
+            conflicts["deleted"] = (False, True, mine_revs.get("deleted", {}), their_revs.get("deleted", {}))
+    elif mine.get("deleted") and not theirs["deleted"] and "deleted" not in sets and not ge(rec_mine, rec_theirs) \
+            and any(k != "deleted" for k in sets) and key not in parked:
+        conflicts["deleted"] = (True, False, mine_revs.get("deleted", {}), their_revs.get("deleted", {}))
+    if sets:
+        problem = _validate(table, {**mine, **sets}, [k for k in sets if k != "deleted"])
+        if problem:
+            plan.add(RecordPlan(table, theirs["id"], "rejected", label, message=f"{TABLE_LABELS[table]}“{label}”：{problem}"))
+            return
+    if not sets and not conflicts and vectors == mine_revs:
+        action = "unchanged" if record_vector(mine_revs) == record_vector(their_revs) else "stale"
+        plan.add(RecordPlan(table, theirs["id"], action, label))
+        return
+    action = "conflict" if conflicts else "updated"
+    msg = ""
+    if conflicts:
+        names = {f.name: f.label for f in REGISTRY[table]} | {"deleted": "删除"}
+        msg = f"{TABLE_LABELS[table]}“{label}”双方都改了：{'、'.join(names.get(k, k) for k in conflicts)}"
+    plan.add(RecordPlan(table, theirs["id"], action, label, values=sets, field_revs=vectors,
+                        conflicts=conflicts, rev=max(mine["rev"], theirs["rev"]) + 1, message=msg))
+
+
+def unit_name(session: Session, unit_id: str) -> str:
+    u = session.get(Unit, unit_id)
+    return u.name if u else unit_id
