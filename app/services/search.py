@@ -101,6 +101,18 @@ def reindex(session: Session, r: Retiree) -> None:
         session.add(row)
 
 
+def reindex_many(session: Session, retirees: Iterable[Retiree | Any]) -> int:
+    """Rewrite the index rows of many retirees at once (bulk import, sync): one statement."""
+    rows = [(e["retiree_id"], e["unit_id"], e["status"], e["deleted"], e["keys"])
+            for e in map(entry_for, retirees)]
+    if rows:
+        session.flush()
+        session.connection().exec_driver_sql(
+            "INSERT OR REPLACE INTO search_index (retiree_id, unit_id, status, deleted, keys) VALUES (?, ?, ?, ?, ?)",
+            rows)
+    return len(rows)
+
+
 def rebuild(session: Session, retirees: Iterable[Retiree] | None = None) -> int:
     """Recreate every index row; returns the number of rows."""
     session.exec(delete(SearchEntry))  # type: ignore[call-overload]

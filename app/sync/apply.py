@@ -56,10 +56,7 @@ def apply_plan(session: Session, plan: BundlePlan, *, actor: str, backup_path: s
         if rp.action == "new":
             assert rp.values is not None
             new_rows.setdefault(rp.table, []).append(rp.values)
-            audit.append({"at": now, "actor": actor, "action": "sync", "table_name": rp.table,
-                          "record_id": rp.id, "field": None, "old": None, "new": f"数据包新增（第{plan.seq}号）"})
-            echo.append({"peer_unit_id": plan.peer_unit_id, "seq": 0, "table_name": rp.table, "record_id": rp.id,
-                         "rev": rp.rev, "confirmed": True})
+            echo.append((plan.peer_unit_id, 0, rp.table, rp.id, rp.rev, True))
         elif rp.action in ("updated", "conflict"):
             obj = session.get(SYNCED_MODELS[rp.table], rp.id)
             assert obj is not None and rp.values is not None
@@ -89,17 +86,25 @@ def apply_plan(session: Session, plan: BundlePlan, *, actor: str, backup_path: s
         session.execute(SYNCED_MODELS[table].__table__.insert(), rows)  # type: ignore[attr-defined]
         if table == "retirees":
             touched_retirees.extend(r["id"] for r in rows)
+        # New records are audited per table and bundle: one row saying how many, not 100,000.
+        audit.append({"at": now, "actor": actor, "action": "sync", "table_name": table,
+                      "record_id": plan.peer_unit_id, "field": None, "old": None,
+                      "new": f"数据包第{plan.seq}号新增 {len(rows)} 条"})
     session.flush()
     if touched_retirees:
         from app.models import Retiree
 
         for k in range(0, len(touched_retirees), 500):
-            for r in session.exec(select(Retiree).where(Retiree.id.in_(touched_retirees[k:k + 500]))):  # type: ignore[attr-defined]
-                search.reindex(session, r)
+            search.reindex_many(session, session.exec(
+                select(Retiree).where(Retiree.id.in_(touched_retirees[k:k + 500]))))  # type: ignore[attr-defined]
     if audit:
         session.execute(AuditEntry.__table__.insert(), audit)  # type: ignore[attr-defined]
     if echo:
-        session.execute(SyncSent.__table__.insert(), echo)  # type: ignore[attr-defined]
+        # What the peer sent us it already has: never echo it back. Plain executemany: these
+        # rows are many and simple.
+        session.connection().exec_driver_sql(
+            "INSERT INTO sync_sent (peer_unit_id, seq, table_name, record_id, rev, confirmed) VALUES (?, ?, ?, ?, ?, ?)",
+            echo)
     acks = plan.manifest.get("acks") or []
     if acks:
         session.exec(SyncSent.__table__.update().where(  # type: ignore[attr-defined, call-overload]
@@ -148,30 +153,28 @@ def _json(value: Any) -> Any:
 
 def import_bundles(db: Database, files: list[Path], *, actor: str, dry_run: bool = False,
                    progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> list[dict[str, Any]]:
-    """Plan and (unless ``dry_run``) apply each bundle, each in its own transaction after a
-    backup. A rejected bundle is reported and leaves the database untouched."""
+    """Plan and (unless ``dry_run``) apply each bundle, each in its own transaction; one backup
+    is taken before the first bundle that changes anything. A rejected bundle is reported and
+    leaves the database untouched."""
     results = []
+    backup: Path | None = None
     for path in files:
         try:
-            if dry_run:
-                with db.session_scope() as s:
-                    plan = plan_bundle(s, Path(path), progress=progress, cancel=cancel)
-                    results.append({**plan.as_dict(), "applied": False})
-                    s.rollback()
-                continue
             with db.session_scope() as s:
+                # The plan is made inside the writing transaction: what it says is what is applied.
                 plan = plan_bundle(s, Path(path), progress=progress, cancel=cancel)
-                if not plan.changes and plan.duplicate:
+                if dry_run or (not plan.changes and not plan.pin_keys and plan.duplicate):
                     results.append({**plan.as_dict(), "applied": False})
-                    s.add(BundleLog(direction="in", peer_unit_id=plan.peer_unit_id, seq=plan.seq,
-                                    file_name=Path(path).name, sha256=plan.sha256, result="unchanged",
-                                    message=plan.summary(), actor=actor))
+                    if dry_run:
+                        s.rollback()
+                    else:
+                        s.add(BundleLog(direction="in", peer_unit_id=plan.peer_unit_id, seq=plan.seq,
+                                        file_name=Path(path).name, sha256=plan.sha256, result="unchanged",
+                                        message=plan.summary(), actor=actor))
                     continue
-            backup = db.backup(reason="before-bundle")
-            with db.session_scope() as s:
-                # Planned again inside the writing transaction: what was previewed is what is applied,
-                # even if the database changed in between.
-                plan = plan_bundle(s, Path(path), progress=progress, cancel=cancel)
+                if backup is None:
+                    # SQLite's backup API reads a consistent snapshot; our transaction has not written yet.
+                    backup = db.backup(reason="before-bundle")
                 results.append(apply_plan(s, plan, actor=actor, backup_path=str(backup),
                                           progress=progress, cancel=cancel))
         except ServiceError as exc:

@@ -58,26 +58,30 @@ def to_line(table: str, row: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+_COLS = {t: frozenset(columns(t)) for t in TABLE_ORDER}
+_DATE_KEYS = {t: tuple(k for k, v in _TYPES[t].items() if v == "date") for t in TABLE_ORDER}
+_DATETIME_KEYS = {t: tuple(k for k, v in _TYPES[t].items() if v == "datetime") for t in TABLE_ORDER}
+
+
 def from_json(table: str, data: dict[str, Any]) -> dict[str, Any]:
     """Column values with Python types; raises ValueError (Chinese) on a malformed record."""
-    cols = set(columns(table))
-    unknown = set(data) - cols
-    if unknown:
-        raise ValueError(f"含有未知字段：{'、'.join(sorted(unknown))}")
+    if not data.keys() <= _COLS[table]:
+        raise ValueError(f"含有未知字段：{'、'.join(sorted(set(data) - _COLS[table]))}")
     for key in ("id", "unit_id"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise ValueError(f"缺少记录标识（{key}）")
     if not isinstance(data.get("rev"), int) or data["rev"] < 1:
         raise ValueError("版本号无效")
-    out: dict[str, Any] = {}
-    types = _TYPES[table]
-    for key, value in data.items():
-        kind = types.get(key)
-        if value is not None and kind == "datetime":
-            value = datetime.fromisoformat(value)
-        elif value is not None and kind == "date":
-            value = date.fromisoformat(value)
-        out[key] = value
-    out["field_revs"] = {k: as_vector(v) for k, v in (data.get("field_revs") or {}).items()}
+    out = dict(data)
+    for key in _DATE_KEYS[table]:
+        if out.get(key) is not None:
+            out[key] = date.fromisoformat(out[key])
+    for key in _DATETIME_KEYS[table]:
+        if out.get(key) is not None:
+            out[key] = datetime.fromisoformat(out[key])
+    revs = data.get("field_revs") or {}
+    if not isinstance(revs, dict):
+        raise ValueError("版本信息无效")
+    out["field_revs"] = {k: as_vector(v) for k, v in revs.items()}
     out["deleted"] = bool(data.get("deleted"))
     return out

@@ -182,16 +182,10 @@ def test_killed_during_apply_leaves_the_database_as_before(pair, tmp_path) -> No
 import os, sys
 from app.db import open_database
 import app.sync.apply as ap
-orig = ap.search.reindex
-n = 0
-def dying(session, r):
-    global n
-    n += 1
-    if n == 20:
-        session.flush()
-        os._exit(9)  # the power goes off half way through the writes
-    return orig(session, r)
-ap.search.reindex = dying
+def dying(session, retirees):
+    session.flush()  # the new records are written by now...
+    os._exit(9)  # ...and the power goes off before the transaction ends
+ap.search.reindex_many = dying
 db = open_database({str(hq.db.path)!r})
 ap.import_bundles(db, [__import__('pathlib').Path({str(bundle)!r})], actor='t')
 """
