@@ -257,10 +257,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         return -1  # no subcommand: the caller starts the GUI
     try:
-        handler(args)
+        code = handler(args)
     except (ServiceError, DatabaseError, CliError) as exc:
         if args.json:
             print(json.dumps({"error": str(exc), "type": type(exc).__name__}, ensure_ascii=False))
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0

@@ -1,0 +1,98 @@
+"""The 数据同步 page driven like a user: export at a unit, preview and apply at headquarters,
+resolve a conflict, undo an import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.services import operations as ops
+from tests.sync.conftest import Network, add_people
+
+
+@pytest.fixture
+def two(qapp: Any, tmp_path: Path) -> Iterator[tuple[Any, Any, Any, Any]]:
+    from app.ui.context import AppContext
+    from app.ui.pages.sync_page import SyncPage
+
+    net = Network(tmp_path)
+    hq = net.headquarters()
+    u1 = net.child(hq, "U1", "一分公司")
+    add_people(u1, "张三", "李四")
+    hq_ctx, u1_ctx = AppContext(hq.db, interactive=False), AppContext(u1.db, interactive=False)
+    hq_page, u1_page = SyncPage(hq_ctx), SyncPage(u1_ctx)
+    for c in (hq_ctx, u1_ctx):
+        c.wait_idle()
+    yield hq, u1, hq_page, u1_page
+    for c in (hq_ctx, u1_ctx):
+        c.wait_idle()
+        c.shutdown()
+    net.close()
+
+
+def _cells(table: Any, row: int) -> list[str]:
+    return [table.item(row, c).text() if table.item(row, c) else "" for c in range(table.columnCount())]
+
+
+def test_export_preview_apply_and_undo(two, tmp_path: Path) -> None:
+    hq, u1, hq_page, u1_page = two
+    assert "一分公司" in u1_page.identity.text() and "指纹" in u1_page.identity.text()
+    assert u1_page.peer.count() == 1 and u1_page.peer.currentData() == "HQ"
+    bundle = tmp_path / "up.rdb"
+    u1_page.export_to("HQ", bundle)
+    u1_page.ctx.wait_idle()
+    assert bundle.exists() and u1_page.ctx.last_error is None
+    hq_page.preview_files([bundle])
+    hq_page.ctx.wait_idle()
+    row = _cells(hq_page.preview, 0)
+    assert row[0] == "up.rdb" and row[1] == "一分公司" and int(row[3]) >= 2  # 新增
+    assert hq_page.apply_btn.isEnabled()
+    assert hq.people() == {}  # a preview writes nothing
+    hq_page.apply_pending()
+    hq_page.ctx.wait_idle()
+    assert {p.name for p in hq.people().values()} == {"张三", "李四"}
+    assert "已导入 1 个数据包" in hq_page.preview_note.text()
+    hq_page.refresh()
+    hq_page.ctx.wait_idle()
+    units = {_cells(hq_page.units, r)[0]: _cells(hq_page.units, r) for r in range(hq_page.units.rowCount())}
+    assert units["U1"][2] == "2" and units["U1"][4] == "正常"
+    assert hq_page.log.rowCount() >= 1 and _cells(hq_page.log, 0)[1] == "收到"
+    hq_page.undo_now()
+    hq_page.ctx.wait_idle()
+    assert hq.people() == {}
+
+
+def test_rejected_bundle_is_shown_and_changes_nothing(two, tmp_path: Path) -> None:
+    hq, u1, hq_page, _ = two
+    bad = tmp_path / "bad.rdb"
+    bad.write_bytes(b"not a bundle")
+    hq_page.preview_files([bad])
+    hq_page.ctx.wait_idle()
+    assert "拒收" in _cells(hq_page.preview, 0)[-1]
+    assert not hq_page.apply_btn.isEnabled()
+
+
+def test_conflict_is_resolved_from_the_page(two) -> None:
+    hq, u1, hq_page, _ = two
+    u1.send(hq)
+    hq.send(u1)
+    rid = next(iter(hq.people()))
+    with u1.db.session_scope() as s:
+        ops.update(s, "retirees", rid, {"note": "单位写的"}, actor="u1")
+    with hq.db.session_scope() as s:
+        ops.update(s, "retirees", rid, {"note": "总部写的"}, actor="hq")
+    u1.send(hq)
+    hq_page.refresh()
+    hq_page.ctx.wait_idle()
+    assert hq_page.conflicts.rowCount() == 1
+    assert _cells(hq_page.conflicts, 0)[4:] == ["总部写的", "单位写的"]
+    hq_page.conflicts.selectRow(0)
+    hq_page.resolve_selected("theirs")
+    hq_page.ctx.wait_idle()
+    assert hq.people()[rid].note == "单位写的"
+    hq_page.refresh()
+    hq_page.ctx.wait_idle()
+    assert hq_page.conflicts.rowCount() == 0
