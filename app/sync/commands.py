@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ def cmd_enrol(args: argparse.Namespace) -> Any:
 
 
 def cmd_bundle(args: argparse.Namespace) -> Any:
-    from app.cli import CliError, emit, open_db
+    from app.cli import emit, open_db
     from app.services.context import default_actor
 
     db = open_db(args, create=False)
@@ -70,7 +71,8 @@ def cmd_bundle(args: argparse.Namespace) -> Any:
             (f"拒收 {Path(r['file']).name}：{r['error']}" if r.get("rejected") else
              ("（预览）" if args.dry_run else "") + r["summary"]) for r in results))
         if any(r.get("rejected") for r in results):
-            raise CliError("有数据包被拒收，数据库未因其改动。")
+            print("有数据包被拒收，数据库未因其改动。", file=sys.stderr)
+            return 1
     elif args.bundle_cmd == "undo":
         from app.sync.apply import undo_last
 
@@ -107,6 +109,26 @@ def cmd_conflicts(args: argparse.Namespace) -> Any:
         for r in rows) or "没有待处理的冲突")
 
 
+def cmd_notices(args: argparse.Namespace) -> Any:
+    from app.cli import emit, open_db
+    from app.services.notices import notice_status
+
+    db = open_db(args, create=False)
+    with db.session_scope() as s:
+        rows = notice_status(s)
+
+    def text() -> str:
+        lines = []
+        for n in rows:
+            lines.append(f"【{n['title']}】已告知 {n['told']} 人（确认知晓 {n['acknowledged']}），未告知 {n['not_told']} 人")
+            for u in n["units"]:
+                if u["not_told"]:
+                    names = "、".join(u["not_told"][:20]) + ("等" if len(u["not_told"]) > 20 else "")
+                    lines.append(f"  {u['unit']}：未告知 {len(u['not_told'])} 人：{names}")
+        return "\n".join(lines) or "没有告知事项"
+    emit(args, rows, text)
+
+
 def register(add) -> None:  # type: ignore[no-untyped-def]
     p = add("unit", cmd_unit, "单位：添加下级单位、各单位汇总")
     sub = p.add_subparsers(dest="unit_cmd", required=True)
@@ -134,6 +156,7 @@ def register(add) -> None:  # type: ignore[no-untyped-def]
     for sp in sub.choices.values():
         sp.add_argument("--db", default=argparse.SUPPRESS)
         sp.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    add("notices", cmd_notices, "告知事项：各单位已告知和未告知的人")
     p = add("conflicts", cmd_conflicts, "冲突：列出、处理")
     sub = p.add_subparsers(dest="conflicts_cmd", required=True)
     sub.add_parser("list", help="待处理的冲突")

@@ -37,6 +37,12 @@ def test_round_trip_up_and_down_with_notices(net) -> None:
         told = {d.retiree_id for d in s.exec(select(NoticeDelivery).where(NoticeDelivery.notice_id == notice))}
         untold = {r.id for r in s.exec(select(Retiree))} - told
     assert told == {ids[0]} and untold == set(ids[1:])
+    from app.services.notices import notice_status
+
+    with hq.db.session_scope() as s:
+        [status] = notice_status(s)
+    assert (status["told"], status["acknowledged"], status["not_told"]) == (1, 1, 2)
+    assert sorted(status["units"][0]["not_told"]) == ["李四", "王五"]
     with hq.db.session_scope() as s:
         summary = {r["code"]: r for r in unit_summary(s)}
     assert summary["U1"]["people"] == 3 and summary["U1"]["last_bundle"] and not summary["U1"]["overdue"]
