@@ -163,6 +163,11 @@ def cmd_stats(args: argparse.Namespace) -> Any:
     db = _db(args, create=False)
     with db.session_scope() as s:
         data = summary(s, year=args.year)
+        if args.year:
+            # The yearly sheet's figures (the same the 统计 page and the printed 年度工作统计表 show).
+            from app.services.yearly_stats import year_stats
+
+            data["year_stats"] = year_stats(s, args.year)
 
     def text() -> str:
         def line(title: str, d: dict[str, int]) -> str:
@@ -178,6 +183,8 @@ def cmd_stats(args: argparse.Namespace) -> Any:
             line("本年走访", data["visits_by_kind"]) + f"（合计 {data['visits_total']}）",
             f"本年慰问金 {data['payments_count']} 笔，{format_money(data['payments_fen'])} 元；"
             f"预算 {format_money(data['budget_fen'])} 元",
+            *([f"走访覆盖 {data['year_stats']['visits']['visited_pct']}% 的在册人员，"
+               f"重点人员 {data['year_stats']['people']['key_people']} 人"] if "year_stats" in data else []),
         ])
     emit(args, data, text)
 

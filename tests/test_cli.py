@@ -27,6 +27,9 @@ def test_init_demo_search_show_stats(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = _json(capsys, ["stats", "--db", path])
     assert out["total"] == 120 and out["active"] + sum(v for k, v in out["by_status"].items() if k != "在册") == 120
     assert sum(out["by_age_band"].values()) == out["active"]
+    yearly = _json(capsys, ["stats", "--db", path, "--year", "2025"])["year_stats"]
+    assert yearly["year"] == 2025 and yearly["people"]["on_roll"] > 0
+    assert sum(m["家访"] for m in yearly["visits"]["by_month"]) == yearly["visits"]["by_kind"].get("家访", 0)
     # Search by the initials of a name the demo produced.
     from app.services.search import name_pinyin
 

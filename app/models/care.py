@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.models.base import SyncedRecord
@@ -11,6 +12,8 @@ from app.models.base import SyncedRecord
 
 class Visit(SyncedRecord, table=True):
     __tablename__ = "visits"
+    # Reminders read "last visit of each kind per person" in one pass: a covering index.
+    __table_args__ = (Index("ix_visits_person_kind_date", "retiree_id", "kind", "visit_date", "deleted"),)
 
     retiree_id: str = Field(foreign_key="retirees.id", index=True)
     kind: str = Field(index=True)

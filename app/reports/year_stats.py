@@ -1,0 +1,106 @@
+"""年度工作统计表: the year's figures, built on ``services.stats.summary`` plus the counts the
+report upward asks for (people reached, must-visits, aid by kind, celebrations, fund)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.models import Payment, Retiree, Visit
+from app.models.enums import VisitKind
+from app.models.registry import format_money
+from app.reports import lists, scope
+from app.reports.layout import Column, Layout
+from app.reports.money import amount_in_words
+from app.services.stats import summary
+
+MUST_VISITS = (VisitKind.HOSPITAL.value, VisitKind.FAMILY_EVENT.value, VisitKind.SPRING_FESTIVAL.value)
+
+
+def figures(session: Session, year: int, *, on: date) -> dict[str, Any]:
+    unit_ids = scope.unit_ids(session)
+    base = summary(session, on=on, year=year, unit_ids=unit_ids)
+    start, end = date(year, 1, 1), date(year, 12, 31)
+
+    def scoped(stmt: Any, model: Any) -> Any:
+        stmt = stmt.where(model.deleted == False)  # noqa: E712
+        return stmt.where(model.unit_id.in_(unit_ids)) if unit_ids else stmt
+
+    visits = {kind: (times, people, money) for kind, times, people, money in session.exec(scoped(
+        select(Visit.kind, func.count(), func.count(func.distinct(Visit.retiree_id)),
+               func.coalesce(func.sum(Visit.money_fen), 0))
+        .where(Visit.visit_date >= start, Visit.visit_date <= end), Visit).group_by(Visit.kind)).all()}
+    paid = {kind: (times, people, money) for kind, times, people, money in session.exec(scoped(
+        select(Payment.kind, func.count(), func.count(func.distinct(Payment.retiree_id)),
+               func.sum(Payment.amount_fen)).where(Payment.fund_year == year), Payment)
+        .group_by(Payment.kind)).all()}
+    deaths = session.exec(scoped(select(func.count()).select_from(Retiree)
+                                 .where(Retiree.death_date.like(f"{year}%")), Retiree)).one()  # type: ignore[union-attr]
+    due = lists.milestones(session, period=scope.Period(start, end))
+    birthdays = sum("生日" in str(row[3]) for row in due.sections[0].rows)
+    return {**base, "visits": visits, "paid": paid, "deaths_in_year": deaths,
+            "milestones_due": {"birthdays": birthdays, "weddings": due.row_count - birthdays}}
+
+
+def draw_year_stats(layout: Layout, session: Session, year: int, *, on: date) -> dict[str, Any]:
+    data = figures(session, year, on=on)
+    layout.new_page()
+    layout.heading(f"一、人员情况（在册 {data['active']} 人，统计日 {data['date']}）", keep_with=60)
+    # Two blocks side by side keep the whole sheet on one page.
+    three = [Column("分类", 7, "center"), Column("项目", 11), Column("人数", 5, "right")]
+
+    def block(parts: list[tuple[str, dict[str, int]]]) -> list[list[str]]:
+        out: list[list[str]] = []
+        for title, values in parts:
+            for i, (name, n) in enumerate(values.items()):
+                out.append([title if i == 0 else "", name, str(n)])
+        return out
+
+    left = block([("人员类别", data["by_category"]), ("年龄段", data["by_age_band"]),
+                  ("性别", data["by_sex"])])
+    right = block([("自理能力", data["by_self_care"]),
+                   ("居住", {"独居、孤老": data["living_alone"], "返乡居住": data["returned_home"]}),
+                   ("变动", {f"{year}年去世": data["deaths_in_year"]}),
+                   ("组织", {"联络小组（个）": data["groups"]})])
+    height = max(len(left), len(right))
+    left += [["", "", ""]] * (height - len(left))
+    right += [["", "", ""]] * (height - len(right))
+    layout.table(three + three, [a + b for a, b in zip(left, right, strict=True)])
+    layout.space(8)
+
+    layout.heading(f"二、走访慰问（{year}年）", keep_with=60)
+    four = [Column("项目", 14), Column("次数", 6, "right"), Column("人数", 6, "right"),
+            Column("慰问金（元）", 9, "right")]
+    visits: dict[str, tuple[int, int, int]] = data["visits"]
+    rows = []
+    for kind in VisitKind:
+        times, people, money = visits.get(kind.value, (0, 0, 0))
+        tag = "（三个必访）" if kind.value in MUST_VISITS else ""
+        rows.append([kind.value + tag, str(times), str(people), format_money(money)])
+    must = [visits.get(k, (0, 0, 0)) for k in MUST_VISITS]
+    rows.append(["其中：三个必访合计", str(sum(m[0] for m in must)), "", format_money(sum(m[2] for m in must))])
+    rows.append(["合计", str(data["visits_total"]), "", format_money(sum(v[2] for v in visits.values()))])
+    due = data["milestones_due"]
+    rows.append([f"本年应祝寿（名单）{due['birthdays']} 人，应贺金婚/钻石婚 {due['weddings']} 对", "", "", ""])
+    layout.table(four, rows)
+    layout.space(8)
+
+    layout.heading(f"三、慰问金与送温暖专项经费（{year}年度）", keep_with=60)
+    paid: dict[str, tuple[int, int, int]] = data["paid"]
+    rows = [[kind, str(t), str(p), format_money(m)] for kind, (t, p, m) in sorted(paid.items())]
+    spent, budget = data["payments_fen"], data["budget_fen"]
+    rows.append(["支出合计", str(data["payments_count"]), "", format_money(spent)])
+    rows.append(["年度预算", "", "", format_money(budget)])
+    rows.append(["结余", "", "", format_money(budget - spent)])
+    layout.table([Column("项目", 14), Column("笔数", 6, "right"), Column("人数", 6, "right"),
+                  Column("金额（元）", 9, "right")], rows)
+    rate = f"{spent / budget:.1%}" if budget else "—"
+    layout.space(4)
+    layout.paragraph(f"支出合计大写：人民币{amount_in_words(spent)}；预算执行率 {rate}。", size=10)
+    layout.space(16)
+    layout.paragraph("填报人：______________    审核人：______________    单位负责人：______________",
+                     size=10)
+    return data

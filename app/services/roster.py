@@ -1,0 +1,392 @@
+"""Read-only queries behind the roster screen (no Qt: the CLI and benchmarks may use them).
+
+The roster must filter 100,000 people per keystroke. ``services.search.search`` scans the
+``search_index`` table in SQL on every call, which is fine for a CLI but not for typing, so
+the roster keeps an in-memory ``RosterIndex``: per person only the search keys and the few
+short values that filters and sorting need. Everything else a row shows (ID number, phones,
+address, post) is fetched lazily, a block of rows at a time, with ``fetch_rows``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app.services.ages import AGE_BANDS
+
+# Columns loaded into the index (short, shared strings; sys.intern keeps them small).
+INDEX_COLUMNS = ("name", "sex", "birth_date", "category", "group_id", "health", "self_care",
+                 "living", "status")
+# Columns fetched lazily per block of visible rows.
+DETAIL_COLUMNS = ("id_number", "phones", "address", "former_post", "rank", "returned_home")
+
+_SEP = "\x1f"
+
+
+def normalize_query(query: str) -> str:
+    # Same normalisation as services.search (NFKC, lower case, no spaces), without importing
+    # pypinyin at start-up: the roster only needs it to build index keys, which the
+    # operations already stored.
+    q = unicodedata.normalize("NFKC", query).lower()
+    return "".join(q.split())
+
+
+def age_from_iso(birth: str | None, on: date) -> int | None:
+    """``ages.age_on`` for an ISO prefix, without building a PartialDate per row (an unknown
+    month or day counts as the 1st, as there)."""
+    if not birth:
+        return None
+    try:
+        y = int(birth[0:4])
+        m = int(birth[5:7]) if len(birth) >= 7 else 1
+        d = int(birth[8:10]) if len(birth) >= 10 else 1
+    except ValueError:
+        return None
+    if (y, m, d) > (on.year, on.month, on.day):
+        return None
+    # A 29 February birthday counts from 1 March in other years: (2, 28) < (2, 29) holds.
+    return on.year - y - ((on.month, on.day) < (m, d))
+
+
+def band_of(age: int | None) -> str | None:
+    if age is None:
+        return None
+    for code, _label, lo, hi in AGE_BANDS:
+        if age >= lo and (hi is None or age <= hi):
+            return code
+    return None
+
+
+@dataclass
+class RosterFilters:
+    """Empty values mean "any". ``statuses`` defaults to the active people only."""
+
+    query: str = ""
+    group_id: str | None = None  # "" = people in no group
+    category: str | None = None
+    age_band: str | None = None
+    health: str | None = None
+    self_care: str | None = None
+    living: str | None = None
+    statuses: tuple[str, ...] = ("在册",)
+
+
+@dataclass
+class RosterIndex:
+    ids: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    # column name → list of values parallel to ids
+    cols: dict[str, list[Any]] = field(default_factory=lambda: {c: [] for c in INDEX_COLUMNS})
+    ages: list[int | None] = field(default_factory=list)
+    group_names: dict[str, str] = field(default_factory=dict)
+    on: date = field(default_factory=date.today)
+    _bands: list[str | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def position(self, rid: str) -> int | None:
+        """Where ``rid`` is in the index. A scan (about a millisecond per 100,000 people) is
+        used only after a change or a selection, so no id→position dict is kept."""
+        try:
+            return self.ids.index(rid)
+        except ValueError:
+            return None
+
+    def value(self, row: int, column: str) -> Any:
+        if column == "age":
+            return self.ages[row]
+        if column == "group":
+            gid = self.cols["group_id"][row]
+            return self.group_names.get(gid, "") if gid else ""
+        return self.cols[column][row]
+
+    def filter(self, f: RosterFilters, order: Sequence[int] | None = None) -> list[int]:
+        """Row numbers matching ``f``, in ``order`` (a permutation from ``sorted_order``) or
+        in index order. With a query, people whose name, pinyin or initials (or phone, …)
+        START with it come first ("zh" → 张… before 李秀珍)."""
+        rows: Iterable[int] = order if order is not None else range(len(self.ids))
+        q = normalize_query(f.query)
+        if q:
+            keys = self.keys
+            head = _SEP + q
+            first: list[int] = []
+            rest: list[int] = []
+            # One pass, every test a C-level substring search: this loop is the keystroke.
+            for i in rows:
+                k = keys[i]
+                if q in k:
+                    (first if k.startswith(q) or head in k else rest).append(i)
+            rows = first + rest
+        # Each further filter is one list comprehension (no per-row generator or call).
+        status = self.cols["status"]
+        # A person in the recycle bin has status None and so never matches.
+        statuses = frozenset(f.statuses) if f.statuses else frozenset({"在册", "已故", "迁出"})
+        out = [i for i in rows if status[i] in statuses]
+        if f.age_band:
+            bands = self.bands()
+            out = [i for i in out if bands[i] == f.age_band]
+        for column, wanted in (("group_id", f.group_id), ("category", f.category),
+                               ("health", f.health), ("self_care", f.self_care),
+                               ("living", f.living)):
+            if wanted is not None:
+                col = self.cols[column]
+                want = wanted or None  # "" = not filled in (e.g. in no group)
+                out = [i for i in out if col[i] == want]
+        return out
+
+    def bands(self) -> list[str | None]:
+        """Age band per row, computed on first use (and again after a change)."""
+        if self._bands is None or len(self._bands) != len(self.ids):
+            self._bands = [band_of(a) for a in self.ages]
+        return self._bands
+
+    def sorted_order(self, column: str, descending: bool = False) -> list[int]:
+        """Every row number sorted by ``column``; filtering then walks this order, so a
+        keystroke never re-sorts."""
+        if column == "name":  # alphabetical = by pinyin, not by code point
+            values: list[Any] = [_pinyin_of(k) for k in self.keys]
+        elif column in ("age", "group"):
+            values = [self.value(i, column) for i in range(len(self.ids))]
+        else:
+            values = self.cols[column]
+        rows = range(len(self.ids))
+        # Blanks sort last either way; ties keep index (alphabetical) order.
+        have = [i for i in rows if values[i] not in (None, "")]
+        missing = [i for i in rows if values[i] in (None, "")]
+        have.sort(key=values.__getitem__, reverse=descending)
+        return have + missing
+
+
+def _intern(value: Any) -> Any:
+    # Statuses, categories and group ids repeat thousands of times: keep one copy of each.
+    return sys.intern(value) if isinstance(value, str) and len(value) < 40 else value
+
+
+_ROW_SQL = ("SELECT r.id, {cols}, coalesce(s.keys, lower(r.name)), r.deleted FROM retirees r "
+            "LEFT JOIN search_index s ON s.retiree_id = r.id WHERE {where}")
+# Alphabetical by full pinyin (the second field of the search keys), as the paper roster is.
+_BY_PINYIN = (" ORDER BY substr(coalesce(s.keys, ''), instr(coalesce(s.keys, ''), char(31)) + 1),"
+              " r.name")
+
+
+def _cursor(session: Session, sql: str, params: dict[str, Any]) -> Any:
+    """A plain DB-API cursor: rows are streamed as small tuples, never held all at once as
+    SQLAlchemy rows (for 100,000 people that difference is tens of MiB)."""
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    return raw.execute(sql, params)
+
+
+def _index_rows(session: Session, where: str, params: dict[str, Any]) -> list[Any]:
+    sql = _ROW_SQL.format(cols=", ".join(f"r.{c}" for c in INDEX_COLUMNS), where=where)
+    return list(_cursor(session, sql, params))
+
+
+def load_index(session: Session, *, on: date | None = None, unit_ids: Sequence[str] | None = None) -> RosterIndex:
+    """Every retiree not in the recycle bin, alphabetical by pinyin."""
+    on = on or date.today()
+    where = "r.deleted = 0"
+    params: dict[str, Any] = {}
+    if unit_ids:
+        names = []
+        for i, uid in enumerate(unit_ids):
+            params[f"u{i}"] = uid
+            names.append(f":u{i}")
+        where += f" AND r.unit_id IN ({', '.join(names)})"
+    idx = RosterIndex()
+    idx.on = on
+    ids, keys, cols = idx.ids, idx.keys, [idx.cols[c] for c in INDEX_COLUMNS]
+    sql = _ROW_SQL.format(cols=", ".join(f"r.{c}" for c in INDEX_COLUMNS), where=where) + _BY_PINYIN
+    for row in _cursor(session, sql, params):
+        ids.append(row[0])
+        keys.append(row[-2])
+        for n, col in enumerate(cols):
+            col.append(_intern(row[n + 1]))
+    idx.ages = [age_from_iso(b, on) for b in idx.cols["birth_date"]]
+    idx.group_names = group_names(session)
+    return idx
+
+
+def refresh_rows(session: Session, idx: RosterIndex, ids: Sequence[str]) -> None:
+    """Bring the given people up to date in ``idx`` after a change: new people are added at
+    the end, people moved to the recycle bin are blanked out (status None matches no filter)."""
+    if not ids:
+        return
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    params = {f"i{n}": rid for n, rid in enumerate(ids)}
+    for r in _index_rows(session, f"r.id IN ({marks})", params):
+        rid, deleted = r[0], bool(r[-1])
+        i = idx.position(rid)
+        if i is None:
+            if deleted:
+                continue
+            i = len(idx.ids)
+            idx.ids.append(rid)
+            idx.keys.append("")
+            idx.ages.append(None)
+            for c in INDEX_COLUMNS:
+                idx.cols[c].append(None)
+        idx.keys[i] = r[-2]
+        for n, c in enumerate(INDEX_COLUMNS):
+            idx.cols[c][i] = _intern(r[n + 1])
+        if deleted:
+            idx.cols["status"][i] = None
+        idx.ages[i] = age_from_iso(idx.cols["birth_date"][i], idx.on)
+    idx._bands = None
+    idx.group_names = group_names(session)
+
+
+def _pinyin_of(keys: str) -> str:
+    parts = keys.split(_SEP, 2)
+    return parts[1] if len(parts) > 1 else keys
+
+
+def group_names(session: Session) -> dict[str, str]:
+    rows = session.connection().execute(
+        text("SELECT id, name FROM liaison_groups WHERE deleted = 0 ORDER BY name")).all()
+    return {gid: name for gid, name in rows}
+
+
+def fetch_rows(session: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The detail columns of ``ids`` (one query)."""
+    if not ids:
+        return {}
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    params = {f"i{n}": rid for n, rid in enumerate(ids)}
+    cols = ", ".join(DETAIL_COLUMNS)
+    rows = session.connection().execute(
+        text(f"SELECT id, {cols} FROM retirees WHERE id IN ({marks})"), params).all()
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        values = dict(zip(DETAIL_COLUMNS, r[1:], strict=True))
+        phones = values.get("phones")
+        if isinstance(phones, str):
+            try:
+                values["phones"] = json.loads(phones)
+            except ValueError:
+                values["phones"] = [phones]
+        values["returned_home"] = bool(values.get("returned_home"))
+        out[r[0]] = values
+    return out
+
+
+def last_visitors(session: Session) -> str:
+    """Who went on the most recent visit (the quick-entry form defaults to them)."""
+    row = session.connection().execute(text(
+        "SELECT visitors FROM visits WHERE deleted = 0 AND coalesce(visitors, '') != '' "
+        "ORDER BY visit_date DESC, updated_at DESC LIMIT 1")).first()
+    return row[0] if row else ""
+
+
+def names_of(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    params = {f"i{n}": rid for n, rid in enumerate(ids)}
+    rows = session.connection().execute(
+        text(f"SELECT id, name FROM retirees WHERE id IN ({marks})"), params).all()
+    return {rid: name for rid, name in rows}
+
+
+@dataclass
+class VisitRow:
+    id: str
+    retiree_id: str
+    name: str
+    kind: str
+    visit_date: date
+    visitors: str
+    summary: str
+    money_fen: int
+    gifts: str
+    follow_up: str
+    follow_up_done: bool
+
+
+def list_visits(session: Session, *, start: date | None = None, end: date | None = None,
+                kind: str | None = None, retiree_id: str | None = None, query: str = "",
+                limit: int = 5000) -> list[VisitRow]:
+    """Visits in a period (inclusive), newest first, with the person's name."""
+    where = ["v.deleted = 0"]
+    params: dict[str, Any] = {"limit": limit}
+    if start:
+        where.append("v.visit_date >= :start")
+        params["start"] = start.isoformat()
+    if end:
+        where.append("v.visit_date <= :end")
+        params["end"] = end.isoformat()
+    if kind:
+        where.append("v.kind = :kind")
+        params["kind"] = kind
+    if retiree_id:
+        where.append("v.retiree_id = :rid")
+        params["rid"] = retiree_id
+    if query.strip():
+        where.append("(instr(lower(r.name), :q) > 0 OR instr(coalesce(s.keys, ''), :q) > 0 "
+                     "OR instr(coalesce(v.visitors, ''), :q) > 0)")
+        params["q"] = normalize_query(query)
+    sql = ("SELECT v.id, v.retiree_id, r.name, v.kind, v.visit_date, v.visitors, v.summary, "
+           "v.money_fen, v.gifts, v.follow_up, v.follow_up_done FROM visits v "
+           "JOIN retirees r ON r.id = v.retiree_id LEFT JOIN search_index s ON s.retiree_id = r.id "
+           f"WHERE {' AND '.join(where)} ORDER BY v.visit_date DESC, r.name LIMIT :limit")
+    out = []
+    for row in session.connection().execute(text(sql), params).all():
+        d = row[4]
+        if isinstance(d, str):
+            d = date.fromisoformat(d[:10])
+        out.append(VisitRow(row[0], row[1], row[2], row[3], d, row[5] or "", row[6] or "",
+                            int(row[7] or 0), row[8] or "", row[9] or "", bool(row[10])))
+    return out
+
+
+@dataclass
+class CardRecords:
+    """Everything the card editor shows for one person (detached model objects)."""
+
+    retiree: Any
+    benefits: list[Any]
+    contacts: list[Any]
+    deliveries: list[dict[str, Any]]
+    visits: list[Any]
+    groups: dict[str, str]
+
+
+def card_records(session: Session, retiree_id: str) -> CardRecords:
+    from sqlmodel import select
+
+    from app.models import Benefit, Contact, Notice, NoticeDelivery, Retiree, Visit
+    from app.services.errors import NotFoundError
+
+    r = session.get(Retiree, retiree_id)
+    if r is None or r.deleted:
+        raise NotFoundError("找不到这个人员（可能已移入回收站）")
+
+    def live(model: Any, *order: Any) -> list[Any]:
+        stmt = select(model).where(model.retiree_id == retiree_id, model.deleted == False)  # noqa: E712
+        return list(session.exec(stmt.order_by(*order)))
+
+    titles = {n.id: n.title for n in session.exec(select(Notice))}
+    deliveries = []
+    for d in live(NoticeDelivery, NoticeDelivery.delivered_on.desc()):  # type: ignore[attr-defined]
+        row = {k: getattr(d, k) for k in ("method", "delivered_on", "delivered_by", "told_whom",
+                                          "acknowledged", "note")}
+        row["notice_id"] = titles.get(d.notice_id, "")
+        deliveries.append(row)
+    return CardRecords(
+        retiree=r,
+        # The whole history, current items first within each benefit item.
+        benefits=live(Benefit, Benefit.item, Benefit.effective_from.desc()),  # type: ignore[attr-defined]
+        contacts=live(Contact, Contact.kind),
+        deliveries=deliveries,
+        visits=live(Visit, Visit.visit_date.desc()),  # type: ignore[attr-defined]
+        groups=group_names(session),
+    )

@@ -1,0 +1,202 @@
+"""The yearly statistics sheet (年度统计): people, visits, celebrations, aid and the fund,
+for the whole unit and by liaison group. The 统计 page draws its charts from this dict and
+``retiree-desk year-stats --year Y --json`` prints it.
+
+Who counts: people on the roll at the end of the year — 在册 now, or deceased / moved out
+only after that year (so last year's sheet does not change when someone dies this year).
+Ages are full years on 31 December of the year.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from app.models.enums import Category, PaymentKind, Status, VisitKind
+from app.services.ages import AGE_BAND_LABELS, age_band
+from app.services.care_rules import key_reasons, load_rules
+from app.services.fund import budget_of
+from app.services.reminders import gc_paused
+
+NO_GROUP = "未分组"
+# The three series of the visits-per-month chart.
+VISIT_CLASSES = (VisitKind.HOME.value, VisitKind.PHONE.value, "其他走访")
+UNKNOWN = "未填"
+CATEGORIES = [c.value for c in Category]
+BAND_LABELS = [*AGE_BAND_LABELS.values(), UNKNOWN]
+_IN_PERSON = {k.value for k in (VisitKind.HOME, VisitKind.HOSPITAL, VisitKind.FAMILY_EVENT,
+                                VisitKind.SPRING_FESTIVAL, VisitKind.BIRTHDAY,
+                                VisitKind.GOLDEN_WEDDING, VisitKind.HARDSHIP,
+                                VisitKind.CONDOLENCE)}
+_PHONE = VisitKind.PHONE.value
+_ACTIVE, _DECEASED, _MOVED = Status.ACTIVE.value, Status.DECEASED.value, Status.MOVED_OUT.value
+
+
+def _age_at(birth: str | None, on: date) -> int | None:
+    if not birth:
+        return None
+    y = int(birth[:4])
+    m = int(birth[5:7]) if len(birth) >= 7 else 1
+    d = int(birth[8:10]) if len(birth) >= 10 else 1
+    if (y, m, d) > (on.year, on.month, on.day):
+        return None
+    return on.year - y - ((on.month, on.day) < (m, d))
+
+
+def _pct(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def year_stats(session: Session, year: int, *, unit_ids: list[str] | None = None,
+               rules: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every figure of the yearly sheet as plain JSON-ready data (money in fen)."""
+    with gc_paused():
+        return _year_stats(session, year, unit_ids, rules)
+
+
+def _year_stats(session: Session, year: int, unit_ids: list[str] | None,
+                rules: dict[str, Any] | None) -> dict[str, Any]:
+    rules = rules or load_rules(session)
+    raw = session.connection().connection.driver_connection
+    end = date(year, 12, 31)
+    y = str(year)
+    first, last = f"{year:04d}-01-01", end.isoformat()
+    scope = f" AND unit_id IN ({','.join('?' * len(unit_ids))})" if unit_ids else ""
+    uparams = tuple(unit_ids or ())
+
+    people = raw.execute(
+        "SELECT id, status, category, birth_date, death_date, moved_out_date, group_id, living, "
+        "self_care, labour_model FROM retirees NOT INDEXED WHERE deleted = 0" + scope, uparams).fetchall()
+    groups = {gid: (name, leader) for gid, name, leader in raw.execute(
+        "SELECT id, name, leader_id FROM liaison_groups WHERE deleted = 0" + scope, uparams)}
+
+    roster: dict[str, str] = {}  # retiree id → group name
+    by_band_cat: dict[str, Counter[str]] = {b: Counter() for b in BAND_LABELS}
+    by_category: Counter[str] = Counter()
+    deaths = moved_out = key_people = 0
+    for rid, status, category, birth, died, moved, gid, living, self_care, labour in people:
+        if died and died[:4] == y:
+            deaths += 1
+        if moved and moved[:4] == y:
+            moved_out += 1
+        on_roll = status == _ACTIVE or (status == _DECEASED and bool(died) and died[:4] > y) \
+            or (status == _MOVED and bool(moved) and moved[:4] > y)
+        if not on_roll:
+            continue
+        roster[rid] = groups[gid][0] if gid in groups else NO_GROUP
+        age = _age_at(birth, end)
+        band = age_band(age)
+        cat = category or UNKNOWN
+        by_band_cat[AGE_BAND_LABELS[band] if band else UNKNOWN][cat] += 1
+        by_category[cat] += 1
+        if key_reasons(age=age, living=living, self_care=self_care, labour_model=labour,
+                       rules=rules):
+            key_people += 1
+
+    # Visits: per month and kind, and per person (for coverage and the group table).
+    months: list[Counter[str]] = [Counter() for _ in range(12)]
+    by_kind: Counter[str] = Counter()
+    seen_people: set[str] = set()
+    called_people: set[str] = set()
+    group_visits: dict[str, Counter[str]] = defaultdict(Counter)
+    where = "WHERE deleted = 0 AND visit_date BETWEEN ? AND ?" + scope
+    # Two small aggregates rather than one by person *and* month: half the rows to walk.
+    for month, kind, n in raw.execute(
+            "SELECT substr(visit_date, 6, 2), kind, count(*) FROM visits NOT INDEXED " + where +
+            " GROUP BY 1, 2", (first, last, *uparams)):
+        cls = kind if kind in (VisitKind.HOME.value, _PHONE) else "其他走访"
+        months[int(month) - 1][cls] += n
+        by_kind[kind] += n
+    for rid, kind, n in raw.execute(
+            "SELECT retiree_id, kind, count(*) FROM visits NOT INDEXED " + where +
+            " GROUP BY retiree_id, kind", (first, last, *uparams)):
+        gname = roster.get(rid)
+        if kind in _IN_PERSON:
+            seen_people.add(rid)
+            if gname:
+                group_visits[gname]["visits"] += n
+        elif kind == _PHONE:
+            called_people.add(rid)
+            if gname:
+                group_visits[gname]["calls"] += n
+    for rid in seen_people:
+        if rid in roster:
+            group_visits[roster[rid]]["visited"] += 1
+
+    # The fund.
+    pay_kind: Counter[str] = Counter()
+    pay_people: dict[str, set[str]] = defaultdict(set)
+    pay_month = [0] * 12
+    for rid, kind, paid, amount in raw.execute(
+            "SELECT retiree_id, kind, paid_on, amount_fen FROM payments "
+            "WHERE +deleted = 0 AND fund_year = ?" + scope, (year, *uparams)):
+        pay_kind[kind] += amount
+        pay_people[kind].add(rid)
+        month = int(paid[5:7]) if paid[:4] == y else (1 if paid[:4] < y else 12)
+        pay_month[month - 1] += amount
+        if rid in roster:
+            group_visits[roster[rid]]["paid_fen"] += amount
+    budget = budget_of(session, year)
+    spent = sum(pay_kind.values())
+    cumulative, running = [], 0
+    for amount in pay_month:
+        running += amount
+        cumulative.append(running)
+
+    members = Counter(roster.values())
+    group_rows = []
+    for gname in sorted(members, key=lambda g: (g == NO_GROUP, g)):
+        g = group_visits.get(gname, Counter())
+        group_rows.append({"group": gname, "members": members[gname], "visited": g["visited"],
+                           "coverage_pct": _pct(g["visited"], members[gname]),
+                           "visits": g["visits"], "calls": g["calls"], "paid_fen": g["paid_fen"]})
+    roster_size = len(roster)
+    visited = len(seen_people & roster.keys())
+    return {
+        "year": year,
+        "as_of": end.isoformat(),
+        "people": {
+            "on_roll": roster_size,
+            "by_category": {c: by_category[c] for c in [*CATEGORIES, UNKNOWN] if by_category[c]},
+            "by_age_band": {b: sum(by_band_cat[b].values()) for b in BAND_LABELS
+                            if by_band_cat[b]},
+            "by_age_band_and_category": {b: {c: by_band_cat[b][c] for c in [*CATEGORIES, UNKNOWN]
+                                             if by_band_cat[b][c]}
+                                         for b in BAND_LABELS if by_band_cat[b]},
+            "key_people": key_people,
+            "deaths": deaths,
+            "moved_out": moved_out,
+        },
+        "visits": {
+            "total": sum(by_kind.values()),
+            "by_kind": dict(by_kind.most_common()),
+            "by_month": [{"month": i + 1, **{k: m[k] for k in VISIT_CLASSES}}
+                         for i, m in enumerate(months)],
+            "visited_people": visited,
+            "visited_pct": _pct(visited, roster_size),
+            "called_people": len(called_people & roster.keys()),
+        },
+        "care": {
+            "hospital_visits": by_kind.get(VisitKind.HOSPITAL.value, 0),
+            "spring_festival_visits": by_kind.get(VisitKind.SPRING_FESTIVAL.value, 0),
+            "birthdays_celebrated": by_kind.get(VisitKind.BIRTHDAY.value, 0),
+            "weddings_celebrated": by_kind.get(VisitKind.GOLDEN_WEDDING.value, 0),
+            "condolences": by_kind.get(VisitKind.CONDOLENCE.value, 0),
+            "aided_people": len(pay_people.get(PaymentKind.HARDSHIP.value, set())),
+            "letters": by_kind.get(VisitKind.LETTER.value, 0),
+        },
+        "fund": {
+            "budget_fen": budget,
+            "spent_fen": spent,
+            "left_fen": budget - spent,
+            "used_pct": _pct(spent, budget),
+            "by_kind": dict(pay_kind.most_common()),
+            "people_by_kind": {k: len(v) for k, v in pay_people.items()},
+            "by_month": pay_month,
+            "cumulative_by_month": cumulative,
+        },
+        "by_group": group_rows,
+    }

@@ -1,0 +1,92 @@
+"""Care benchmark: every reminder for 10,000 retirees with ~100,000 visits (target ≤ 200 ms)
+and the year's statistics (target ≤ 300 ms), medians over repeated runs in one process.
+
+``python -m bench reminders`` (or ``make bench``); ``--quick`` runs 3 repeats instead of 9."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+
+from bench.data import TODAY, ensure_db
+from bench.results import median, pct, write_section
+
+REMINDER_TARGET_MS = 200.0
+STATS_TARGET_MS = 300.0
+
+
+def _timed(fn, repeat: int) -> tuple[list[float], object]:  # type: ignore[no-untyped-def]
+    times, result = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return times, result
+
+
+def main() -> None:
+    from app.db import open_database
+    from app.services import lunar_dates
+    from app.services.care_rules import load_rules
+    from app.services.reminders import _load, complete_last, compute_reminders, window_start
+    from app.services.yearly_stats import year_stats
+
+    repeat = 3 if "--quick" in sys.argv else 15
+    path, _gen = ensure_db(10_000)
+    db = open_database(path)
+    with db.session_scope() as s:
+        raw = s.connection().connection.driver_connection
+        people = raw.execute("SELECT count(*) FROM retirees WHERE deleted = 0").fetchone()[0]
+        visits = raw.execute("SELECT count(*) FROM visits WHERE deleted = 0").fetchone()[0]
+        rules = load_rules(s)
+        # First call in a fresh process: empty lunar caches, cold statement cache.
+        for cache in (lunar_dates.to_lunar, lunar_dates.from_lunar, lunar_dates.spring_festival):
+            cache.cache_clear()
+        t = time.perf_counter()
+        compute_reminders(s, TODAY, 30, rules)
+        first = (time.perf_counter() - t) * 1000
+        rem, items = _timed(lambda: compute_reminders(s, TODAY, 30, rules), repeat)
+        since = window_start(TODAY, 30, rules)
+        load, _ = _timed(lambda: complete_last(s, _load(s, TODAY, None, since)), repeat)
+        stats, _ = _timed(lambda: year_stats(s, TODAY.year, rules=rules), repeat)
+    db.close()
+    t = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    loop_ms = (time.perf_counter() - t) * 1000
+    loadavg = os.getloadavg()[0]
+    counts = Counter(r.kind for r in items)  # type: ignore[union-attr]
+    rem_ok = median(rem) <= REMINDER_TARGET_MS
+    stats_ok = median(stats) <= STATS_TARGET_MS
+    body = f"""
+Demo database: {people:,} retirees, {visits:,} visits (seed 1, generated as of {TODAY}).
+Reminders computed for {TODAY} with a 30-day horizon (`compute_reminders`, default rules);
+{len(items):,} reminders: {", ".join(f"{k} {n:,}" for k, n in counts.most_common())}.
+Year statistics = `year_stats(session, {TODAY.year})`. {repeat} runs each, one process.
+
+| measure | median | p95 | target | |
+|---|---|---|---|---|
+| all reminders | {median(rem):.0f} ms | {pct(rem, 95):.0f} ms | ≤ {REMINDER_TARGET_MS:.0f} ms | {'met' if rem_ok else 'MISSED'} |
+| … of which SQL (8 queries) | {median(load):.0f} ms | {pct(load, 95):.0f} ms | | |
+| all reminders, first call (cold caches) | {first:.0f} ms | | | |
+| year statistics | {median(stats):.0f} ms | {pct(stats, 95):.0f} ms | ≤ {STATS_TARGET_MS:.0f} ms | {'met' if stats_ok else 'MISSED'} |
+
+The SQL part is dominated by one pass over the visits table (last visit of each kind per
+person since the oldest date any rule looks back to, grouped in SQLite; older history is read
+only for the few people with nothing newer). A covering index on visits (retiree_id, kind,
+visit_date, deleted) measured about half the time for that query but needs a migration, so
+it was added (migration 0003) and the query uses it. CPU reference: a pure-Python loop of 3 million additions takes
+{loop_ms:.0f} ms on this machine (about 100 ms on a current desktop); the 1-minute load
+average was {loadavg:.1f} when the run ended (other jobs share the 2 cores).
+"""  # noqa: E501
+    if "--quick" in sys.argv:
+        print(body)  # a development run does not overwrite the recorded figures
+    else:
+        write_section("reminders", "Care reminders and yearly statistics (10,000 retirees)", body)
+
+
+if __name__ == "__main__":
+    main()
