@@ -42,3 +42,16 @@ def test_importing_every_core_module_loads_no_qt() -> None:
                          cwd=APP.parent)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_command_line_start_up_loads_no_heavy_library() -> None:
+    """Building the parser (every command, ``--help``) must not load ReportLab, openpyxl,
+    pypinyin, Alembic or the crypto library: each costs tenths of a second at every start."""
+    code = ("import sys\nfrom app.cli import build_parser; build_parser()\n"
+            "heavy = {'reportlab', 'openpyxl', 'pypinyin', 'alembic', 'cryptography', 'lunar_python',"
+            " 'python_calamine', 'PySide6'}\n"
+            "print(sorted({k.split('.')[0] for k in sys.modules} & heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=APP.parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

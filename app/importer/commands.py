@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.importer.plan import NEW, SKIP_DUP, UPDATE
+from app.importer.choices import NEW, SKIP_DUP, UPDATE
 
 
 def cmd_import(args: argparse.Namespace) -> Any:

@@ -29,8 +29,8 @@ from app.services.errors import ValidationError
 Progress = Callable[[int, int, str], None]
 CancelFlag = Callable[[], bool]
 
-SKIP_DUP, UPDATE, NEW = "skip", "update", "new"
-CHOICES = {SKIP_DUP: "跳过", UPDATE: "更新已有记录（空白单元格不覆盖）", NEW: "作为新人员导入"}
+from app.importer.choices import CHOICES, NEW, SKIP_DUP, UPDATE  # noqa: E402,F401  (re-exported)
+
 SPECS = {f.name: f for f in fields("retirees")}
 PROGRESS_EVERY = 500
 

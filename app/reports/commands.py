@@ -81,7 +81,7 @@ def _page_count(path: Path) -> int:
 
 
 def register(add: Any) -> None:
-    from app.reports.documents import DOCUMENTS, EXCEL_LISTS
+    from app.reports.catalogue import DOCUMENTS, EXCEL_LISTS
 
     p = add("print", cmd_print, "打印文档为 PDF：" + "、".join(f"{k}（{v}）" for k, v in DOCUMENTS.items()))
     p.add_argument("doc", choices=list(DOCUMENTS), metavar="DOC", help="、".join(DOCUMENTS))

@@ -26,24 +26,7 @@ from app.services.errors import ServiceError
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
-DOCUMENTS: dict[str, str] = {
-    "visit-sheet": "入户走访登记表",
-    "phone-sheet": "电话联系记录表",
-    "condolence": "慰问单",
-    "payment-list": "慰问金发放签收表",
-    "cards": "人员卡册",
-    "milestones": "生日及金婚名单",
-    "year-stats": "年度工作统计表",
-}
-
-# Lists that also export to Excel (the roster only there: it holds full ID numbers).
-EXCEL_LISTS: dict[str, str] = {
-    "visit-sheet": DOCUMENTS["visit-sheet"],
-    "phone-sheet": DOCUMENTS["phone-sheet"],
-    "payment-list": DOCUMENTS["payment-list"],
-    "milestones": DOCUMENTS["milestones"],
-    "roster": "人员名册",
-}
+from app.reports.catalogue import DOCUMENTS, EXCEL_LISTS  # noqa: E402  (re-exported)
 
 # Documents whose content depends on a period (the current year when none is given).
 USES_PERIOD = {"condolence", "payment-list", "milestones", "year-stats"}
