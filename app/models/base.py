@@ -37,4 +37,6 @@ class SyncedRecord(SQLModel):
     field_revs: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = Field(default="")
-    deleted: bool = Field(default=False, index=True)
+    # No index: a yes/no column with nearly every row "no" only lures the planner into
+    # walking it row by row, and costs every insert.
+    deleted: bool = Field(default=False)

@@ -24,7 +24,7 @@ class Unit(SQLModel, table=True):
     field_revs: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = Field(default="")
-    deleted: bool = Field(default=False, index=True)
+    deleted: bool = Field(default=False)
 
     code: str = Field(index=True, unique=True, max_length=32)
     name: str

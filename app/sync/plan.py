@@ -160,7 +160,7 @@ def _check_stored(spec: FieldSpec, value: Any) -> str | None:
     elif kind is Kind.CHOICE:
         ok = isinstance(value, str) and (spec.open_choices or not spec.choices or value in spec.choices)
     elif kind is Kind.DATE:
-        ok = isinstance(value, date)
+        ok = isinstance(value, date) or (isinstance(value, str) and len(value) == 10)  # ISO checked in from_json
     elif kind is Kind.PARTIAL_DATE:
         ok = isinstance(value, str) and bool(_ISO_PARTIAL.match(value))
         if ok:
@@ -309,7 +309,7 @@ def _plan_batch(session: Session, plan: BundlePlan, table: str, batch: list[dict
                 full = {row.id: dict(row) for row in session.execute(sa_select(t).where(t.c.id.in_(rest))).mappings()}
             mine = full.get(raw["id"])
         try:
-            values = from_json(table, raw) if isinstance(raw, dict) else None
+            values = from_json(table, raw, convert=mine is not None) if isinstance(raw, dict) else None
             if values is None:
                 raise ValueError("记录格式不对")
         except (ValueError, TypeError) as exc:
@@ -338,7 +338,9 @@ def _plan_batch(session: Session, plan: BundlePlan, table: str, batch: list[dict
                 plan.add(RecordPlan(table, rid, "rejected", label, message=f"{TABLE_LABELS[table]}“{label}”：{problem}"))
                 continue
             accepted[table].add(rid)
-            plan.add(RecordPlan(table, rid, "new", label, values=values, rev=values["rev"]))
+            # Kept as it came (JSON types): it is inserted as is, see apply._insert_rows.
+            row = {**raw, "field_revs": values["field_revs"], "deleted": values["deleted"]}
+            plan.add(RecordPlan(table, rid, "new", label, values=row, rev=values["rev"]))
             continue
         accepted[table].add(rid)
         _merge(plan, table, label, values, mine, parked)

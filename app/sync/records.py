@@ -63,8 +63,10 @@ _DATE_KEYS = {t: tuple(k for k, v in _TYPES[t].items() if v == "date") for t in 
 _DATETIME_KEYS = {t: tuple(k for k, v in _TYPES[t].items() if v == "datetime") for t in TABLE_ORDER}
 
 
-def from_json(table: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Column values with Python types; raises ValueError (Chinese) on a malformed record."""
+def from_json(table: str, data: dict[str, Any], *, convert: bool = True) -> dict[str, Any]:
+    """Column values with Python types; raises ValueError (Chinese) on a malformed record.
+    With ``convert=False`` dates stay ISO text (checked, not converted): a new record is
+    stored as it travels."""
     if not data.keys() <= _COLS[table]:
         raise ValueError(f"含有未知字段：{'、'.join(sorted(set(data) - _COLS[table]))}")
     for key in ("id", "unit_id"):
@@ -75,10 +77,14 @@ def from_json(table: str, data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     for key in _DATE_KEYS[table]:
         if out.get(key) is not None:
-            out[key] = date.fromisoformat(out[key])
+            d = date.fromisoformat(out[key])
+            if convert:
+                out[key] = d
     for key in _DATETIME_KEYS[table]:
         if out.get(key) is not None:
-            out[key] = datetime.fromisoformat(out[key])
+            d = datetime.fromisoformat(out[key])
+            if convert:
+                out[key] = d
     revs = data.get("field_revs") or {}
     if not isinstance(revs, dict):
         raise ValueError("版本信息无效")
