@@ -8,7 +8,15 @@ import pytest
 
 from app.models import SYNCED_MODELS
 from app.models.base import SyncedRecord
-from app.models.registry import REGISTRY, Kind, Privacy, format_money, match_header, spec, yuan_to_fen
+from app.models.registry import (
+    REGISTRY,
+    Kind,
+    Privacy,
+    format_money,
+    match_header,
+    spec,
+    yuan_to_fen,
+)
 
 
 @pytest.mark.parametrize("table", sorted(SYNCED_MODELS))

@@ -89,6 +89,8 @@ class RosterIndex:
     group_names: dict[str, str] = field(default_factory=dict)
     on: date = field(default_factory=date.today)
     _bands: list[str | None] | None = None
+    # True while rows are still in the pinyin order they were loaded in (no later changes).
+    in_name_order: bool = True
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -152,6 +154,9 @@ class RosterIndex:
     def sorted_order(self, column: str, descending: bool = False) -> list[int]:
         """Every row number sorted by ``column``; filtering then walks this order, so a
         keystroke never re-sorts."""
+        if column == "name" and self.in_name_order:  # loaded alphabetically (by pinyin)
+            rows_all = list(range(len(self.ids)))
+            return rows_all[::-1] if descending else rows_all
         if column == "name":  # alphabetical = by pinyin, not by code point
             values: list[Any] = [_pinyin_of(k) for k in self.keys]
         elif column in ("age", "group"):
@@ -181,6 +186,7 @@ _BY_PINYIN = (" ORDER BY substr(coalesce(s.keys, ''), instr(coalesce(s.keys, '')
 def _cursor(session: Session, sql: str, params: dict[str, Any]) -> Any:
     """A plain DB-API cursor: rows are streamed as small tuples, never held all at once as
     SQLAlchemy rows (for 100,000 people that difference is tens of MiB)."""
+    session.flush()  # the raw cursor bypasses autoflush: see this session's own changes too
     raw = session.connection().connection.dbapi_connection
     assert raw is not None
     return raw.execute(sql, params)
@@ -242,6 +248,7 @@ def refresh_rows(session: Session, idx: RosterIndex, ids: Sequence[str]) -> None
             idx.cols["status"][i] = None
         idx.ages[i] = age_from_iso(idx.cols["birth_date"][i], idx.on)
     idx._bands = None
+    idx.in_name_order = False  # a new or renamed person: sort by name the slow way
     idx.group_names = group_names(session)
 
 

@@ -1,4 +1,4 @@
-"""Starting the desktop program: pick the database, open it, show the main window."""
+"""Starting the desktop program: pick the database, lock it, open it, show the main window."""
 
 from __future__ import annotations
 
@@ -27,22 +27,63 @@ def ensure_demo_database() -> Path:
     return path
 
 
-def launch(db: str | None = None, demo: bool = False) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+def make_application() -> object:
+    """The QApplication, HiDPI-correct and in the program's Chinese font, at the saved text size."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
-    from app.db import DatabaseError, open_database
+    app = QApplication.instance()
+    if app is None:
+        # Fractional Windows scaling (125 %, 150 %) rendered as is rather than rounded.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(sys.argv)
+    app.setApplicationName(APP_TITLE)
     from app.ui.fonts import install_app_font
+
+    install_app_font(app)  # type: ignore[arg-type]
+    return app
+
+
+def open_main_window(path: Path, *, interactive: bool = True) -> object:
+    """Lock and open the database at ``path`` and return its (not yet shown) main window.
+
+    Raises ``AlreadyOpenError`` or ``DatabaseError`` with a Chinese message."""
+    from app.db import open_database
+    from app.ui.instance_lock import InstanceLock
     from app.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName(APP_TITLE)
-    install_app_font(app)  # type: ignore[arg-type]
+    lock = InstanceLock(path)
+    lock.acquire()
+    try:
+        database = open_database(path)
+    except BaseException:
+        lock.release()
+        raise
+    return MainWindow(database, lock=lock, interactive=interactive)
+
+
+def launch(db: str | None = None, demo: bool = False) -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.db import DatabaseError
+    from app.ui.instance_lock import AlreadyOpenError
+    from app.ui.text_size import apply_text_scale, text_scale
+
+    app = make_application()
+    apply_text_scale(text_scale(QSettings(str(paths.config_dir() / "ui.ini"), QSettings.Format.IniFormat)))
     try:
         path = ensure_demo_database() if demo else paths.resolve_db_path(db)
-        database = open_database(path)
-    except DatabaseError as exc:
+        window = open_main_window(path)
+    except (DatabaseError, AlreadyOpenError) as exc:
         QMessageBox.critical(None, APP_TITLE, str(exc))
         return 1
-    window = MainWindow(database)
-    window.show()
-    return app.exec()
+    window.show()  # type: ignore[attr-defined]
+    try:
+        return app.exec()  # type: ignore[attr-defined]
+    finally:
+        lock = window.lock  # type: ignore[attr-defined]
+        if lock is not None:
+            lock.release()
