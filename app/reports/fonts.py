@@ -22,9 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-
 __all__ = [
     "BUNDLED_FAMILY",
     "BUNDLED_FONT",
@@ -391,6 +388,10 @@ def register_pdf_font(name: str = "CJK") -> str:
     without Chinese fonts. If the preferred system font fails to load in
     ReportLab, the bundled font is used instead.
     """
+    # Imported here: the desktop program finds its font at start-up without loading ReportLab.
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     with _pdf_lock:
         if name in _pdf_registered:
             return name

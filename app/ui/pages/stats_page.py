@@ -276,7 +276,10 @@ class StatsPage(QWidget):
         x = QValueAxis()
         x.setRange(1, 12)
         x.setTickCount(12)
-        x.setLabelFormat("%d月")
+        # QValueAxis formats labels with printf on bytes: a CJK character in the format
+        # comes out as "?", so the unit goes into the axis title.
+        x.setLabelFormat("%d")
+        x.setTitleText("月份")
         y = QValueAxis()
         y.setRange(0, max(f["budget_fen"], f["spent_fen"], 100) / 100 * 1.1)
         y.setLabelFormat("%.0f")
