@@ -24,7 +24,7 @@ from app.services.ages import AGE_BANDS
 
 # Columns loaded into the index (short, shared strings; sys.intern keeps them small).
 INDEX_COLUMNS = ("name", "sex", "birth_date", "category", "group_id", "health", "self_care",
-                 "living", "status")
+                 "living", "status", "unit_id")
 # Columns fetched lazily per block of visible rows.
 DETAIL_COLUMNS = ("id_number", "phones", "address", "former_post", "rank", "returned_home")
 
@@ -70,6 +70,7 @@ class RosterFilters:
     """Empty values mean "any". ``statuses`` defaults to the active people only."""
 
     query: str = ""
+    unit_id: str | None = None  # headquarters: one unit's people
     group_id: str | None = None  # "" = people in no group
     category: str | None = None
     age_band: str | None = None
@@ -87,6 +88,8 @@ class RosterIndex:
     cols: dict[str, list[Any]] = field(default_factory=lambda: {c: [] for c in INDEX_COLUMNS})
     ages: list[int | None] = field(default_factory=list)
     group_names: dict[str, str] = field(default_factory=dict)
+    # Units whose people are in the index (more than one only at headquarters or a middle unit).
+    unit_names: dict[str, str] = field(default_factory=dict)
     on: date = field(default_factory=date.today)
     _bands: list[str | None] | None = None
     # True while rows are still in the pinyin order they were loaded in (no later changes).
@@ -136,7 +139,7 @@ class RosterIndex:
         if f.age_band:
             bands = self.bands()
             out = [i for i in out if bands[i] == f.age_band]
-        for column, wanted in (("group_id", f.group_id), ("category", f.category),
+        for column, wanted in (("unit_id", f.unit_id), ("group_id", f.group_id), ("category", f.category),
                                ("health", f.health), ("self_care", f.self_care),
                                ("living", f.living)):
             if wanted is not None:
@@ -219,6 +222,7 @@ def load_index(session: Session, *, on: date | None = None, unit_ids: Sequence[s
             col.append(_intern(row[n + 1]))
     idx.ages = [age_from_iso(b, on) for b in idx.cols["birth_date"]]
     idx.group_names = group_names(session)
+    idx.unit_names = unit_names(session, set(idx.cols["unit_id"]))
     return idx
 
 
@@ -255,6 +259,12 @@ def refresh_rows(session: Session, idx: RosterIndex, ids: Sequence[str]) -> None
 def _pinyin_of(keys: str) -> str:
     parts = keys.split(_SEP, 2)
     return parts[1] if len(parts) > 1 else keys
+
+
+def unit_names(session: Session, present: set[str]) -> dict[str, str]:
+    """Code and name of the units that have people, in code order."""
+    rows = _cursor(session, "SELECT id, code, name FROM units ORDER BY code", {})
+    return {uid: f"{name}（{code}）" for uid, code, name in rows if uid in present}
 
 
 def group_names(session: Session) -> dict[str, str]:

@@ -96,3 +96,45 @@ def test_conflict_is_resolved_from_the_page(two) -> None:
     hq_page.refresh()
     hq_page.ctx.wait_idle()
     assert hq_page.conflicts.rowCount() == 0
+
+
+def test_headquarters_roster_filters_by_unit(qapp: Any, tmp_path: Path) -> None:
+    from app.ui.context import AppContext
+    from app.ui.pages.roster_page import RosterPage
+
+    net = Network(tmp_path)
+    try:
+        hq = net.headquarters()
+        u1, u2 = net.child(hq, "U1", "一分公司"), net.child(hq, "U2", "二分公司")
+        ones = set(add_people(u1, "张一", "李一"))
+        twos = set(add_people(u2, "王二"))
+        u1.send(hq)
+        u2.send(hq)
+        ctx = AppContext(hq.db, interactive=False)
+        page = RosterPage(ctx)
+        ctx.wait_idle()
+        assert not page.unit_box.isHidden()
+        assert set(page.model.ids()) == ones | twos
+        page.unit_box.setCurrentIndex(page.unit_box.findText("二分公司（U2）"))
+        ctx.wait_idle()
+        assert set(page.model.ids()) == twos
+        page.clear_filters()
+        assert set(page.model.ids()) == ones | twos
+        from app.ui.pages.stats_page import StatsPage
+
+        stats = StatsPage(ctx)
+        ctx.wait_idle()
+        assert not stats.unit.isHidden() and stats.data["people"]["on_roll"] == 3
+        stats.unit.setCurrentIndex(stats.unit.findText("一分公司（U1）"))
+        ctx.wait_idle()
+        assert stats.data["people"]["on_roll"] == 2
+        ctx.wait_idle()
+        ctx.shutdown()
+        # A unit's own database has one unit: no unit box.
+        ctx1 = AppContext(u1.db, interactive=False)
+        own = RosterPage(ctx1)
+        ctx1.wait_idle()
+        assert own.unit_box.isHidden()
+        ctx1.shutdown()
+    finally:
+        net.close()

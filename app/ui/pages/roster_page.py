@@ -80,6 +80,12 @@ class RosterPage(QWidget):
         self.count_label = QLabel("正在读取名单……")
         self.count_label.setObjectName("rosterCount")
 
+        # Shown only when people of several units are here (headquarters, a middle unit).
+        self.unit_box = QComboBox()
+        self.unit_box.setObjectName("rosterUnit")
+        self.unit_box.addItem("单位：" + ANY, ANY_DATA)
+        self.unit_box.currentIndexChanged.connect(self._apply_filters)
+        self.unit_box.setVisible(False)
         self.group_box = self._combo("group_id", [])
         self.category_box = self._combo("category", spec("retirees", "category").choices)
         self.age_box = QComboBox()
@@ -141,6 +147,7 @@ class RosterPage(QWidget):
 
         # Three short rows rather than one long one: at 150 % text nothing may be cut off.
         top = QHBoxLayout()
+        top.addWidget(self.unit_box)
         top.addWidget(self.search, 1)
         top.addWidget(self.count_label)
         filters1 = QHBoxLayout()
@@ -203,6 +210,7 @@ class RosterPage(QWidget):
     def _set_index(self, index: RosterIndex) -> None:
         current = self._current_id
         self._fill_groups(index.group_names)
+        self._fill_units(index.unit_names)
         self.model.set_index(index)
         if current:
             self._select_id(current, load=False)
@@ -219,6 +227,18 @@ class RosterPage(QWidget):
         i = box.findData(current)
         box.setCurrentIndex(max(i, 0))
         box.blockSignals(False)
+
+    def _fill_units(self, units: dict[str, str]) -> None:
+        box = self.unit_box
+        current = box.currentData()
+        box.blockSignals(True)
+        box.clear()
+        box.addItem("单位：" + ANY, ANY_DATA)
+        for uid, name in units.items():
+            box.addItem(name, uid)
+        box.setCurrentIndex(max(box.findData(current), 0))
+        box.blockSignals(False)
+        box.setVisible(len(units) > 1)
 
     def _fetch_details(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         from app.services.roster import fetch_rows
@@ -247,6 +267,7 @@ class RosterPage(QWidget):
     def filters(self) -> RosterFilters:
         return RosterFilters(
             query=self.search.text(),
+            unit_id=chosen(self.unit_box),
             group_id=chosen(self.group_box),
             category=chosen(self.category_box),
             age_band=chosen(self.age_box),
@@ -263,7 +284,7 @@ class RosterPage(QWidget):
             self._select_id(current, load=False)
 
     def clear_filters(self) -> None:
-        for box in (self.group_box, self.category_box, self.age_box, self.health_box,
+        for box in (self.unit_box, self.group_box, self.category_box, self.age_box, self.health_box,
                     self.self_care_box, self.living_box, self.status_box):
             box.blockSignals(True)
             box.setCurrentIndex(0)
