@@ -183,17 +183,22 @@ def _check_stored(spec: FieldSpec, value: Any) -> str | None:
 
 
 _SPECS = {t: {f.name: f for f in REGISTRY[t]} for t in REGISTRY}
+_TEXTUAL = (Kind.TEXT, Kind.NAME, Kind.REF)
 
 
 def _validate(table: str, values: dict[str, Any], names: list[str]) -> str | None:
     specs = _SPECS[table]
     for name in names:
         spec = specs.get(name)
+        if spec is None:
+            continue
         value = values.get(name)
-        if spec is None or value is None:
-            if spec is not None and spec.required and value is None:
+        if value is None:
+            if spec.required:
                 return f"「{spec.label}」不能为空"
             continue
+        if spec.kind in _TEXTUAL and type(value) is str:
+            continue  # the common case, settled without a call
         problem = _check_stored(spec, value)
         if problem:
             return problem
