@@ -180,7 +180,7 @@ class RemindersPage(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.doubleClicked.connect(lambda index: self.model.reminder(index) and self.complete_selected())
         # Wide enough for a full date after the tree's indentation, at any text size.
-        self.tree.setColumnWidth(0, self.fontMetrics().horizontalAdvance("2026-11-22") + 60)
+        self.tree.setColumnWidth(0, self.fontMetrics().horizontalAdvance("2026-11-22（逾期）") + 60)
         self.tree.setColumnWidth(1, 90)
         self.tree.setColumnWidth(2, 150)
         self.tree.setColumnWidth(3, 320)
