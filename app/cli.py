@@ -39,11 +39,7 @@ class CliError(Exception):
 
 
 def open_db(args: argparse.Namespace, *, create: bool = True) -> Database:
-    """The database named by ``--db`` / ``RETIREE_DESK_DB`` / the default (for command modules)."""
-    return _db(args, create=create)
-
-
-def _db(args: argparse.Namespace, *, create: bool = True) -> Database:
+    """The database named by ``--db`` / ``RETIREE_DESK_DB`` / the default (every command)."""
     return open_database(paths.resolve_db_path(args.db), create=create)
 
 
@@ -67,7 +63,7 @@ def cmd_init(args: argparse.Namespace) -> Any:
     from app.services.context import default_actor
     from app.services.units import init_self_unit
 
-    db = _db(args)
+    db = open_db(args)
     with db.session_scope() as s:
         unit = init_self_unit(s, args.unit_name, args.unit_code, actor=default_actor(s),
                               level="总部" if args.headquarters else "单位")
@@ -79,7 +75,7 @@ def cmd_init(args: argparse.Namespace) -> Any:
 def cmd_demo(args: argparse.Namespace) -> Any:
     from app.services.demo import generate_demo
 
-    db = _db(args)
+    db = open_db(args)
     started = time.perf_counter()
 
     def progress(done: int, total: int, text: str) -> None:
@@ -102,7 +98,7 @@ def cmd_search(args: argparse.Namespace) -> Any:
     from app.models.registry import spec
     from app.services.search import search
 
-    db = _db(args, create=False)
+    db = open_db(args, create=False)
     with db.session_scope() as s:
         hits = search(s, args.query, limit=args.limit, include_inactive=args.all)
         ids = [h.retiree_id for h in hits]
@@ -129,7 +125,7 @@ def cmd_search(args: argparse.Namespace) -> Any:
 def cmd_show(args: argparse.Namespace) -> Any:
     from app.services.cards import card_set, find_retiree
 
-    db = _db(args, create=False)
+    db = open_db(args, create=False)
     with db.session_scope() as s:
         r = find_retiree(s, args.key)
         data = card_set(s, r, reveal=args.reveal)
@@ -160,7 +156,7 @@ def cmd_stats(args: argparse.Namespace) -> Any:
     from app.models.registry import format_money
     from app.services.stats import summary
 
-    db = _db(args, create=False)
+    db = open_db(args, create=False)
     with db.session_scope() as s:
         data = summary(s, year=args.year)
         if args.year:
@@ -190,7 +186,7 @@ def cmd_stats(args: argparse.Namespace) -> Any:
 
 
 def cmd_backup(args: argparse.Namespace) -> Any:
-    db = _db(args, create=False)
+    db = open_db(args, create=False)
     out = db.backup(Path(args.out) if args.out else None)
     data = {"backup": str(out), "bytes": out.stat().st_size}
     emit(args, data, f"已备份到：{out}")

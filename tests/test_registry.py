@@ -85,3 +85,16 @@ def test_money_helpers() -> None:
     with pytest.raises(ValueError):
         yuan_to_fen("五百")
     assert spec("benefits", "amount_fen").kind is Kind.MONEY
+
+
+def test_check_stored_accepts_canonical_values_and_names_the_field_otherwise() -> None:
+    assert spec("retirees", "birth_date").check_stored("1943-05") is None
+    assert "出生日期" in spec("retirees", "birth_date").check_stored("1943.5")
+    assert spec("retirees", "category").check_stored("退休") is None
+    assert spec("retirees", "category").check_stored("退职") is not None
+    assert spec("retirees", "phones").check_stored(["13800138000"]) is None
+    assert spec("retirees", "phones").check_stored(["12345"]) is not None
+    assert spec("payments", "amount_fen").check_stored(-5) is not None
+    assert spec("payments", "amount_fen").check_stored(True) is not None
+    assert spec("retirees", "id_number").check_stored("11010519491231002X") is None
+    assert spec("retirees", "id_number").check_stored("110105194912310021") is not None

@@ -201,6 +201,40 @@ class FieldSpec:
                 return normalize_id_number(str(value))
         raise AssertionError(self.kind)
 
+    def check_stored(self, value: Any) -> str | None:
+        """Is ``value`` (not None) well formed as already stored — a bundle's values are
+        canonical, so this checks shape, not spelling, and is much cheaper than ``coerce``?
+        Returns a Chinese message, or None when it is fine."""
+        kind = self.kind
+        if kind in (Kind.TEXT, Kind.NAME, Kind.REF):
+            ok = isinstance(value, str)
+        elif kind is Kind.CHOICE:
+            ok = isinstance(value, str) and (self.open_choices or not self.choices or value in self.choices)
+        elif kind is Kind.DATE:
+            # A date, or ISO text (a bundle's, whose format the reader has already checked).
+            ok = isinstance(value, date) or (isinstance(value, str) and len(value) == 10)
+        elif kind is Kind.PARTIAL_DATE:
+            try:
+                ok = isinstance(value, str) and PartialDate.from_iso(value).iso() == value
+            except ValueError:
+                ok = False
+        elif kind in (Kind.MONEY, Kind.INT):
+            ok = isinstance(value, int) and not isinstance(value, bool) and (kind is Kind.INT or value >= 0)
+        elif kind is Kind.BOOL:
+            ok = isinstance(value, bool)
+        elif kind is Kind.PHONES:
+            from app.services.phones import is_valid_phone
+
+            ok = isinstance(value, list) and all(isinstance(p, str) and is_valid_phone(p) for p in value)
+        else:  # ID number: checksum and date must hold
+            from app.services.idcard import normalize_id_number
+
+            try:
+                ok = isinstance(value, str) and normalize_id_number(value) == value
+            except ValueError:
+                ok = False
+        return None if ok else f"「{self.label}」的值无效：{value!r}"[:120]
+
     # -- output --------------------------------------------------------------------------
     def format(self, value: Any) -> str:
         if value is None:

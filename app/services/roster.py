@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sys
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +19,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.services.ages import AGE_BANDS
+from app.services.ages import age_band
+from app.services.search import normalize_query
 
 # Columns loaded into the index (short, shared strings; sys.intern keeps them small).
 INDEX_COLUMNS = ("name", "sex", "birth_date", "category", "group_id", "health", "self_care",
@@ -29,14 +29,6 @@ INDEX_COLUMNS = ("name", "sex", "birth_date", "category", "group_id", "health", 
 DETAIL_COLUMNS = ("id_number", "phones", "address", "former_post", "rank", "returned_home")
 
 _SEP = "\x1f"
-
-
-def normalize_query(query: str) -> str:
-    # Same normalisation as services.search (NFKC, lower case, no spaces), without importing
-    # pypinyin at start-up: the roster only needs it to build index keys, which the
-    # operations already stored.
-    q = unicodedata.normalize("NFKC", query).lower()
-    return "".join(q.split())
 
 
 def age_from_iso(birth: str | None, on: date) -> int | None:
@@ -54,15 +46,6 @@ def age_from_iso(birth: str | None, on: date) -> int | None:
         return None
     # A 29 February birthday counts from 1 March in other years: (2, 28) < (2, 29) holds.
     return on.year - y - ((on.month, on.day) < (m, d))
-
-
-def band_of(age: int | None) -> str | None:
-    if age is None:
-        return None
-    for code, _label, lo, hi in AGE_BANDS:
-        if age >= lo and (hi is None or age <= hi):
-            return code
-    return None
 
 
 @dataclass
@@ -151,7 +134,7 @@ class RosterIndex:
     def bands(self) -> list[str | None]:
         """Age band per row, computed on first use (and again after a change)."""
         if self._bands is None or len(self._bands) != len(self.ids):
-            self._bands = [band_of(a) for a in self.ages]
+            self._bands = [age_band(a) for a in self.ages]
         return self._bands
 
     def sorted_order(self, column: str, descending: bool = False) -> list[int]:

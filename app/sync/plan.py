@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from app.models import SYNCED_MODELS, BundleLog, SyncConflict, SyncPeer, SyncReceived, Unit
-from app.models.partial_date import PartialDate
-from app.models.registry import REGISTRY, FieldSpec, Kind
+from app.models import SYNCED_MODELS, BundleLog, SyncConflict, SyncPeer, SyncReceived
+from app.models.registry import REGISTRY, Kind
 from app.services.context import self_unit_id
 from app.services.demo import Cancelled
-from app.services.idcard import normalize_id_number
-from app.services.phones import is_valid_phone
 from app.services.versions import as_vector, ge, merge, record_vector
 from app.sync.container import FORMAT_VERSION, OpenedBundle, open_archive, open_sealed, read_header
 from app.sync.errors import BundleRejected
@@ -148,40 +143,6 @@ def _label(table: str, values: dict[str, Any]) -> str:
     return values.get("id", "")[:8]
 
 
-_ISO_PARTIAL = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-def _check_stored(spec: FieldSpec, value: Any) -> str | None:
-    """Is ``value`` a well-formed stored value for ``spec``? (Values in a bundle are already
-    canonical, so this checks shape, not human spelling; it is much cheaper than coerce.)"""
-    kind = spec.kind
-    if kind in (Kind.TEXT, Kind.NAME, Kind.REF):
-        ok = isinstance(value, str)
-    elif kind is Kind.CHOICE:
-        ok = isinstance(value, str) and (spec.open_choices or not spec.choices or value in spec.choices)
-    elif kind is Kind.DATE:
-        ok = isinstance(value, date) or (isinstance(value, str) and len(value) == 10)  # ISO checked in from_json
-    elif kind is Kind.PARTIAL_DATE:
-        ok = isinstance(value, str) and bool(_ISO_PARTIAL.match(value))
-        if ok:
-            try:
-                PartialDate.from_iso(value)
-            except ValueError:
-                ok = False
-    elif kind in (Kind.MONEY, Kind.INT):
-        ok = isinstance(value, int) and not isinstance(value, bool) and (kind is Kind.INT or value >= 0)
-    elif kind is Kind.BOOL:
-        ok = isinstance(value, bool)
-    elif kind is Kind.PHONES:
-        ok = isinstance(value, list) and all(isinstance(p, str) and is_valid_phone(p) for p in value)
-    else:  # ID number: the checksum and date must hold
-        try:
-            ok = isinstance(value, str) and normalize_id_number(value) == value
-        except ValueError:
-            ok = False
-    return None if ok else f"「{spec.label}」的值无效：{value!r}"[:120]
-
-
 _SPECS = {t: {f.name: f for f in REGISTRY[t]} for t in REGISTRY}
 _TEXTUAL = (Kind.TEXT, Kind.NAME, Kind.REF)
 
@@ -199,7 +160,7 @@ def _validate(table: str, values: dict[str, Any], names: list[str]) -> str | Non
             continue
         if spec.kind in _TEXTUAL and type(value) is str:
             continue  # the common case, settled without a call
-        problem = _check_stored(spec, value)
+        problem = spec.check_stored(value)
         if problem:
             return problem
     return None
@@ -401,8 +362,3 @@ def _merge(plan: BundlePlan, table: str, label: str, theirs: dict[str, Any], min
         msg = f"{TABLE_LABELS[table]}“{label}”双方都改了：{'、'.join(names.get(k, k) for k in conflicts)}"
     plan.add(RecordPlan(table, theirs["id"], action, label, values=sets, field_revs=vectors,
                         conflicts=conflicts, rev=max(mine["rev"], theirs["rev"]) + 1, message=msg))
-
-
-def unit_name(session: Session, unit_id: str) -> str:
-    u = session.get(Unit, unit_id)
-    return u.name if u else unit_id
