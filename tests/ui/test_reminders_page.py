@@ -208,3 +208,23 @@ def test_condolence_form_for_a_death_from_the_rule_table(qtbot: Any, small_ctx: 
     page.select([*death, *[r for r in page.shown if r.kind == "call"]])
     page.print_list("condolence", tmp_path / "x.pdf")
     assert "只选一类" in (small_ctx.last_error or "")
+
+
+def test_hidden_page_recomputes_only_when_shown(qtbot: Any, small_ctx: Any) -> None:
+    from app.services import operations as ops
+    from app.ui.pages.stats_page import StatsPage
+
+    page = StatsPage(small_ctx, year=2025)
+    qtbot.addWidget(page)  # never shown: hidden
+    small_ctx.wait_idle()
+    assert "在册 2 人" in page.headline.text()
+    with small_ctx.db.session_scope() as s:
+        ops.create(s, "retirees", {"name": "新来的"}, actor="t")
+    small_ctx.data_changed.emit("retirees", [])
+    small_ctx.wait_idle()
+    assert "在册 2 人" in page.headline.text() and page._stale  # no work for a hidden page
+    page.on_shown()
+    small_ctx.wait_idle()
+    assert "在册 3 人" in page.headline.text() and not page._stale
+    small_ctx.data_changed.emit("audit_log", [])  # a table the page does not watch
+    assert not page._stale

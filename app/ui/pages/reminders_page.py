@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.reminders import KINDS, Reminder
+from app.ui.pages.freshness import RefreshWhenShown
 
 __all__ = ["RemindersPage", "ReminderModel", "HORIZONS", "PRINTABLE"]
 
@@ -143,7 +144,9 @@ def _reports_available() -> bool:
         return False
 
 
-class RemindersPage(QWidget):
+class RemindersPage(RefreshWhenShown, QWidget):
+    watched = frozenset(_WATCHED)
+
     def __init__(self, ctx: Any, parent: QWidget | None = None, *, today: date | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -247,16 +250,6 @@ class RemindersPage(QWidget):
         self._all = items
         self._fill()
 
-    def _on_data_changed(self, table: str, _ids: list) -> None:
-        if table in _WATCHED:
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._stale = True
-
-    def on_shown(self) -> None:
-        if self._stale:
-            self.refresh()
 
     def _fill(self) -> None:
         on = self.on_day()

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.registry import format_money
+from app.ui.pages.freshness import RefreshWhenShown
 
 __all__ = ["StatsPage", "GROUP_COLUMNS"]
 
@@ -122,7 +123,9 @@ def _axes(chart: QChart, series: Any, categories: list[str], top: float) -> None
         s.attachAxis(y)
 
 
-class StatsPage(QWidget):
+class StatsPage(RefreshWhenShown, QWidget):
+    watched = frozenset(_WATCHED)
+
     def __init__(self, ctx: Any, parent: QWidget | None = None, *, year: int | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -229,16 +232,6 @@ class StatsPage(QWidget):
         self.unit.blockSignals(False)
         self.unit.setVisible(len(units) > 1)
 
-    def _on_data_changed(self, table: str, _ids: list) -> None:
-        if table in _WATCHED:
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._stale = True
-
-    def on_shown(self) -> None:
-        if self._stale:
-            self.refresh()
 
     # -- drawing -------------------------------------------------------------------------------
     def show_data(self, data: dict[str, Any]) -> None:
