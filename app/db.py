@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-_SHIPPED_MIGRATIONS = MIGRATIONS_DIR
 
 
 class DatabaseError(Exception):
@@ -201,7 +200,7 @@ def open_database(path: Path | str, *, create: bool = True) -> Database:
         except sqlite3.DatabaseError as exc:  # pragma: no cover - corrupt header beyond magic
             raise NotADatabaseError(f"数据库文件已损坏，无法打开：{path.name}（{exc}）") from exc
         # Fast path: a database at the revision this program ships needs no Alembic at all.
-        if current != SCHEMA_HEAD or MIGRATIONS_DIR != _SHIPPED_MIGRATIONS:
+        if current != SCHEMA_HEAD:
             if current is not None and not _known_revision(current):
                 raise DatabaseTooNewError(
                     f"数据库“{path.name}”由更新版本的退管通创建（数据库版本 {current}），"
