@@ -28,13 +28,24 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlmodel import Session, select
 
 from app.models import Notice
-from app.models.enums import CaseKind, ContactKind, DeliveryMethod, NoticeKind, Status, VisitKind
+from app.models.enums import (
+    Calendar,
+    CaseKind,
+    ContactKind,
+    DeliveryMethod,
+    Living,
+    NoticeKind,
+    SelfCare,
+    Status,
+    VisitKind,
+)
 from app.services import operations
 from app.services.care_rules import is_labour_model, key_reasons, load_rules
 from app.services.lunar_dates import anniversary, lunar_birthday, spring_festival, to_lunar
@@ -66,6 +77,9 @@ _HOSPITAL_VISIT, _EVENT_VISIT = VisitKind.HOSPITAL.value, VisitKind.FAMILY_EVENT
 _CONDOLENCE = VisitKind.CONDOLENCE.value
 _IN_PERSON_KEY = "*in_person"  # per-person latest of any IN_PERSON kind, kept while loading
 _new = tuple.__new__
+# The only values of these columns the rules look at (see care_rules.key_reasons).
+_KEY_LIVING = (Living.ALONE.value, Living.SOLITARY.value, Living.ELDER_CARES_ELDER.value)
+_NOT_A_MODEL = "无"
 # Kinds made in the pass over people (which arrive sorted by name, id).
 _PEOPLE_KINDS = frozenset({"home_visit", "call", "letter", "spring_festival", "eligibility",
                            "birthday"})
@@ -134,25 +148,28 @@ def _parse_partial(text: str | None) -> tuple[int, int | None, int | None] | Non
     return y, m, d
 
 
-def _age(birth: date, on: date) -> int:
-    # (2, 29) > (2, 28): a 29 February birthday is reached on 1 March in a common year.
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 def _in(lo: date, d: date, hi: date) -> bool:
     return lo <= d <= hi
 
 
 def _add_last(last: dict[str, dict[str, str]], rows: list[tuple[str, str, str]]) -> None:
-    """Fold (retiree, kind, latest date) rows into ``last``; a later date wins."""
-    for rid, kind, d in rows:
+    """Fold (retiree, kind, latest date) rows into ``last``; a later date wins.
+
+    The rows come from ``GROUP BY retiree_id, kind``: one per person and kind, a person's
+    rows together. Each person's dict is built in one go, and merged only when the person
+    is already there (``complete_last`` adding older history)."""
+    for rid, group in groupby(rows, itemgetter(0)):
+        got = {kind: d for _rid, kind, d in group}
+        seen = [d for kind, d in got.items() if kind in IN_PERSON]
+        if seen:
+            got[_IN_PERSON_KEY] = max(seen)
         per = last.get(rid)
         if per is None:
-            per = last[rid] = {}
-        if d > per.get(kind, ""):
-            per[kind] = d
-            if kind in IN_PERSON and d > per.get(_IN_PERSON_KEY, ""):
-                per[_IN_PERSON_KEY] = d
+            last[rid] = got
+        else:
+            for kind, d in got.items():
+                if d > per.get(kind, ""):
+                    per[kind] = d
 
 
 def _load(session: Session, on: date, unit_ids: list[str] | None,
@@ -166,11 +183,15 @@ def _load(session: Session, on: date, unit_ids: list[str] | None,
     raw = session.connection().connection.driver_connection
     on_s = on.isoformat()
     scope = f" AND unit_id IN ({','.join('?' * len(unit_ids))})" if unit_ids else ""
+    # Values no rule looks at come back as NULL: None costs nothing to fetch, while every
+    # text value is a new Python string (a third of this query's time at 10,000 people).
     people = raw.execute(
-        "SELECT id, name, birth_date, birthday_calendar, living, self_care, labour_model, "
-        "returned_home, group_id FROM retirees NOT INDEXED WHERE deleted = 0 AND status = ?" + scope +
-        " ORDER BY name, id",
-        (Status.ACTIVE.value, *(unit_ids or ()))).fetchall()
+        "SELECT id, name, birth_date, NULLIF(birthday_calendar, ?), "
+        "CASE WHEN living IN (?, ?, ?) THEN living END, CASE WHEN self_care = ? THEN self_care END, "
+        "NULLIF(labour_model, ?), returned_home, group_id "
+        "FROM retirees NOT INDEXED WHERE deleted = 0 AND status = ?" + scope + " ORDER BY name, id",
+        (Calendar.SOLAR.value, *_KEY_LIVING, SelfCare.NONE.value, _NOT_A_MODEL,
+         Status.ACTIVE.value, *(unit_ids or ()))).fetchall()
     # "NOT INDEXED" above: the planner would walk the 'deleted' index and fetch each row by id,
     # several times slower than one pass over the table. For visits, one pass over the covering
     # index (migration 0003) is already grouped by person and kind: half the time of the table.
@@ -191,11 +212,16 @@ def _load(session: Session, on: date, unit_ids: list[str] | None,
     spouses = raw.execute(
         "SELECT retiree_id, name, marriage_date FROM contacts WHERE deleted = 0 AND kind = ? "
         "AND alive = 1 AND marriage_date IS NOT NULL", (ContactKind.SPOUSE.value,)).fetchall()
-    checks = dict(raw.execute(
-        "SELECT d.retiree_id, MAX(d.delivered_on) FROM notices n "
-        "JOIN notice_deliveries d ON d.notice_id = n.id WHERE +d.deleted = 0 AND n.deleted = 0 "
-        "AND n.kind = ? AND d.acknowledged = 1 AND d.delivered_on <= ? GROUP BY d.retiree_id",
-        (NoticeKind.ELIGIBILITY.value, on_s)).fetchall())
+    # By notice: the planner would otherwise walk every delivery in person order to group them.
+    checks: dict[str, str] = {}
+    for rid, d in raw.execute(
+            "SELECT retiree_id, delivered_on FROM notice_deliveries "
+            "INDEXED BY ix_notice_deliveries_notice_id WHERE notice_id IN "
+            "(SELECT id FROM notices WHERE deleted = 0 AND kind = ?) "
+            "AND +deleted = 0 AND acknowledged = 1 AND delivered_on <= ?",
+            (NoticeKind.ELIGIBILITY.value, on_s)):
+        if d > checks.get(rid, ""):
+            checks[rid] = d
     groups = dict(raw.execute("SELECT id, name FROM liaison_groups").fetchall())
     return {"people": people, "last": last, "case_last": case_last, "cases": cases,
             "spouses": spouses, "checks": checks, "groups": groups, "since": since}
@@ -229,10 +255,6 @@ def complete_last(session: Session, data: dict[str, Any]) -> int:
     return len(need)
 
 
-def _plus(d: str | None, days: int, default: date) -> date:
-    return date.fromisoformat(d) + timedelta(days=days) if d else default
-
-
 def _festival(on: date, horizon: date, rules: dict[str, Any]) -> date | None:
     """The Spring Festival whose visiting window is open or opens within the horizon."""
     for y in (on.year, on.year + 1):
@@ -244,12 +266,18 @@ def _festival(on: date, horizon: date, rules: dict[str, Any]) -> date | None:
 
 
 def window_start(on: date, days: int, rules: dict[str, Any]) -> date:
-    """The oldest visit any rule compares with, for anyone. Older history matters only to
-    people with nothing newer, and ``complete_last`` reads it for them alone."""
+    """The oldest visit any rule compares with, for most people. Older history matters only
+    to people with nothing newer, and ``complete_last`` reads it for them alone.
+
+    The yearly letter is left out: it concerns only those who returned to their hometown (a
+    few in a hundred), and ``complete_last`` reads the history of anyone of them without a
+    letter in the window. Counting it would make the window a year instead of a quarter,
+    three times the visits to group. A quarter more than the rules need is read all the same:
+    it settles in one pass everyone seen in the quarter before, and reading their older
+    history person by person costs more than the extra rows (bench/bench_reminders.py)."""
     horizon = on + timedelta(days=max(days, 0))
     festival = _festival(on, horizon, rules)
-    longest = max(rules["home_visit_days"], rules["key_visit_days"], rules["call_days"],
-                  rules["letter_days"])
+    longest = max(rules["home_visit_days"], rules["key_visit_days"], rules["call_days"]) + 90
     grace_lo = on - timedelta(days=rules["birthday_grace_days"])
     return min(horizon - timedelta(days=longest), grace_lo - _EARLY,
                (festival - _EARLY) if festival else on) - timedelta(days=1)
@@ -307,28 +335,58 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
 
     festival_opens = (festival - timedelta(days=rules["spring_festival_before_days"])
                       if festival else on)
-    festival_since = festival - _EARLY if festival else None
+    festival_since = (festival - _EARLY).isoformat() if festival else ""
     festival_all = rules["spring_festival_scope"] == "all"
+    festival_title = f"{festival.year}年春节走访" if festival else ""
+    festival_detail = f"春节 {festival.isoformat()}" if festival else ""
 
-    rounds = sorted(rules["birthday_rounds"])
+    # Which round birthdays a birth year can reach in the window (most years: none).
+    rounds_by_year: dict[int, list[int]] = {}
+    for n in sorted(rules["birthday_rounds"]):
+        for y in range(grace_lo.year - 1 - n, horizon.year + 2 - n):
+            rounds_by_year.setdefault(y, []).append(n)
     every, model_min = rules["labour_model_every"], rules["labour_model_min_age"]
     model_month, model_day = (int(x) for x in rules["labour_model_date"].split("-"))
     years = range(grace_lo.year, horizon.year + 1)
     letter_days, call_days = rules["letter_days"], rules["call_days"]
     home_days, key_days = rules["home_visit_days"], rules["key_visit_days"]
-    check_days = rules["eligibility_days"]
+    check_days, key_age = rules["eligibility_days"], rules["key_age"]
+    letter_after, call_after = timedelta(days=letter_days), timedelta(days=call_days)
+    home_after, key_after = timedelta(days=home_days), timedelta(days=key_days)
+    check_after = timedelta(days=check_days)
     # Cut-offs as ISO text: a last visit later than these means nothing is due yet, which
     # settles most people without any date arithmetic.
-    quiet = {n: (horizon - timedelta(days=n)).isoformat()
-             for n in (letter_days, call_days, home_days, key_days, check_days)}
+    quiet_letter, quiet_call, quiet_home, quiet_key, quiet_check = (
+        (horizon - timedelta(days=n)).isoformat()
+        for n in (letter_days, call_days, home_days, key_days, check_days))
+    # The three kinds nearly everyone gets are appended inline: a call per reminder is a
+    # tenth of the loop's time.
+    calls, homes, checks_due = lists["call"], lists["home_visit"], lists["eligibility"]
+    fromiso = date.fromisoformat
+    no_reasons: list[str] = []
 
     for rid, name, birth_s, calendar_, living, self_care, labour, returned, gid in data["people"]:
         per = last.get(rid, nothing)
-        birth = _parse_partial(birth_s)
-        earliest = date(birth[0], birth[1] or 1, birth[2] or 1) if birth else None
-        age = _age(earliest, on) if earliest and earliest <= on else None
-        reasons = key_reasons(age=age, living=living, self_care=self_care, labour_model=labour,
-                              rules=rules)
+        gname = groups.get(gid, "") if gid else ""
+        # birth_s is "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a partial date); earliest possible day.
+        earliest = precision = None
+        if birth_s:
+            precision = len(birth_s)
+            try:
+                earliest = (fromiso(birth_s) if precision == 10 else
+                            date(int(birth_s[:4]), int(birth_s[5:7]) if precision >= 7 else 1, 1))
+            except ValueError:
+                earliest = None
+        if earliest is not None and earliest <= on:
+            # (2, 29) > (2, 28): a 29 February birthday is reached on 1 March in a common year.
+            age = on.year - earliest.year - ((on.month, on.day) < (earliest.month, earliest.day))
+        else:
+            age = None
+        # The query returns living, self-care and model only when they can make a key person.
+        reasons = (key_reasons(age=age, living=living, self_care=self_care, labour_model=labour,
+                               rules=rules)
+                   if living or self_care or labour or (age is not None and age >= key_age)
+                   else no_reasons)
         in_person = per.get(_IN_PERSON_KEY)
         called = per.get(_PHONE)
         contact = max(in_person, called) if in_person and called else (in_person or called)
@@ -336,43 +394,46 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
         # Routine contact: home visits (monthly for key people), calls, or the yearly letter.
         if returned:
             d = per.get(_LETTER)
-            if not d or d < quiet[letter_days]:
-                add("letter", rid, name, _plus(d, letter_days, on), "返乡人员年度信件",
+            if not d or d < quiet_letter:
+                add("letter", rid, name, fromiso(d) + letter_after if d else on, "返乡人员年度信件",
                     f"上次信件 {d}" if d else "尚无信件记录", gid)
         else:
-            every_days = key_days if reasons else home_days
             d = in_person
-            if not d or d < quiet[every_days]:
+            if not d or d < (quiet_key if reasons else quiet_home):
                 note = f"上次走访 {d}" if d else "尚无走访记录"
                 if reasons:
                     note += "；重点人员：" + "、".join(reasons)
-                add("home_visit", rid, name, _plus(d, every_days, on),
-                    "重点人员每月走访" if reasons else "季度家访", note, gid)
+                due = fromiso(d) + (key_after if reasons else home_after) if d else on
+                homes.append(_new(Reminder, (
+                    "home_visit", rid, name, due, "重点人员每月走访" if reasons else "季度家访", note,
+                    gname, gid, None, due < on, due)))
         d = contact
-        if not d or d < quiet[call_days]:
-            add("call", rid, name, _plus(d, call_days, on), "每月电话联系",
-                f"上次联系 {d}" if d else "尚无联系记录", gid)
+        if not d or d < quiet_call:
+            due = fromiso(d) + call_after if d else on
+            calls.append(_new(Reminder, (
+                "call", rid, name, due, "每月电话联系", f"上次联系 {d}" if d else "尚无联系记录",
+                gname, gid, None, due < on, due)))
 
         # Spring Festival must-visit.
         if festival and not returned and (festival_all or reasons) and \
-                not done_since(per, _SPRING, festival_since):  # type: ignore[arg-type]
-            add("spring_festival", rid, name, festival, f"{festival.year}年春节走访",
-                f"春节 {festival.isoformat()}", gid, None, festival_opens)
+                per.get(_SPRING, "") < festival_since:
+            add("spring_festival", rid, name, festival, festival_title, festival_detail, gid, None,
+                festival_opens)
 
         # 资格认证, on a rolling cycle from the last check.
         d = checks.get(rid)
-        if not d or d < quiet[check_days]:
-            add("eligibility", rid, name, _plus(d, check_days, on), "养老金资格认证",
-                f"上次认证 {d}" if d else "无认证记录", gid)
+        if not d or d < quiet_check:
+            due = fromiso(d) + check_after if d else on
+            checks_due.append(_new(Reminder, (
+                "eligibility", rid, name, due, "养老金资格认证", f"上次认证 {d}" if d else "无认证记录",
+                gname, gid, None, due < on, due)))
 
         if earliest is None:
             continue
         # Round birthdays, by the calendar the person keeps.
-        if birth[1] is not None:  # type: ignore[index]
-            lunar = calendar_ == "农历" and birth[2] is not None  # type: ignore[index]
-            for n in rounds:
-                if not grace_lo.year - 1 <= earliest.year + n <= horizon.year + 1:
-                    continue
+        if precision >= 7:  # type: ignore[operator]
+            lunar = calendar_ == "农历" and precision == 10
+            for n in rounds_by_year.get(earliest.year, ()):
                 approx = anniversary(earliest, n)
                 if lunar:
                     # The lunar birthday is within ~50 days of the solar one: skip the slow

@@ -311,3 +311,34 @@ def test_history_older_than_any_rule_still_gives_exact_dates(s, person, visit, k
     assert [(r.due, r.detail) for r in got["letter"]] == [(date(2024, 2, 1), "上次信件 2023-02-01")]
     got = kinds_for(compute_reminders(s, date(2026, 1, 10), 30), case_person)
     assert [(r.title, r.due, r.case_id) for r in got["hospital"]] == [("住院回访", date(2023, 1, 17), case)]
+
+
+@pytest.mark.parametrize("days", [0, 30, 90])
+def test_the_visit_window_changes_no_reminder(demo_db, monkeypatch, days):
+    # The fast path reads visits from ``window_start`` on and older history only for the
+    # people who need it; reading every visit of everyone must give the very same list.
+    from datetime import timedelta
+
+    from app.services import reminders
+
+    with demo_db.session_scope() as s:
+        for on in (date.today(), date.today() - timedelta(days=200), date.today() + timedelta(days=75)):
+            fast = compute_reminders(s, on, days)
+            with monkeypatch.context() as m:
+                m.setattr(reminders, "window_start", lambda *_a: None)
+                full = compute_reminders(s, on, days)
+            assert fast == full
+            assert {r.kind for r in fast} >= {"call", "home_visit", "eligibility"}
+
+
+def test_a_letter_older_than_the_visit_window_still_counts(s, person, visit, kinds_for):
+    from app.services.reminders import window_start
+
+    on = date(2026, 11, 1)
+    back = person("返乡", returned_home="是")
+    sent = date(2026, 3, 1)
+    assert sent < window_start(on, 30, load_rules(s))  # read separately, not in one pass
+    visit(back, "信件", sent)
+    assert "letter" not in kinds_for(compute_reminders(s, on, 30), back)
+    got = kinds_for(compute_reminders(s, date(2027, 2, 10), 30), back)["letter"]
+    assert [(r.due, r.detail) for r in got] == [(date(2027, 3, 1), "上次信件 2026-03-01")]
