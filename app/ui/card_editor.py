@@ -104,7 +104,12 @@ class CardEditor(QWidget):
         cl.addWidget(self.contact)
         cl.addWidget(self._with_button(_table(self.contacts), "新增联系人", self.add_contact), 1)
         self.tabs.addTab(contact_page, CARD_LABELS[Card.CONTACTS].removesuffix("卡"))
-        self.tabs.addTab(_table(self.deliveries), CARD_LABELS[Card.NOTICES].removesuffix("卡"))
+        notices_page = self._with_button(_table(self.deliveries), "登记告知（Ctrl+G）",
+                                         self.add_delivery)
+        new_notice = QPushButton("新建告知事项…")
+        new_notice.clicked.connect(self.new_notice)
+        notices_page.layout().itemAt(0).layout().insertWidget(1, new_notice)
+        self.tabs.addTab(notices_page, CARD_LABELS[Card.NOTICES].removesuffix("卡"))
         self.tabs.addTab(self._with_button(_table(self.visits), "记一次走访（Ctrl+W）", self.add_visit),
                          CARD_LABELS[Card.VISITS])
 
@@ -140,6 +145,9 @@ class CardEditor(QWidget):
         sc = QShortcut(QKeySequence("Ctrl+W"), self)
         sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         sc.activated.connect(self.add_visit)
+        sc = QShortcut(QKeySequence("Ctrl+G"), self)
+        sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        sc.activated.connect(self.add_delivery)
         self.ctx.data_changed.connect(self._on_data_changed)
         self._set_enabled(False)
 
@@ -516,10 +524,27 @@ class CardEditor(QWidget):
 
         VisitDialog(self.ctx, [self.retiree_id], self).open()
 
+    def add_delivery(self, notice_id: str | None = None) -> None:
+        """登记告知: record that this person was told of a notice."""
+        rid = self.retiree_id
+        if rid is None:
+            return
+        from app.ui.notice_dialogs import record_delivery
+
+        self.tabs.setCurrentIndex(3)
+        # The card reloads on the change itself (``_on_data_changed``).
+        record_delivery(self.ctx, [rid], self, who=self.basic["name"].raw(), notice_id=notice_id)
+
+    def new_notice(self) -> None:
+        """新建告知事项, then straight on to recording it for this person."""
+        from app.ui.notice_dialogs import new_notice_dialog
+
+        new_notice_dialog(self.ctx, self, self.add_delivery if self.retiree_id else None).open()
+
     def _on_data_changed(self, table: str, ids: list[str]) -> None:
         # A change made elsewhere (an undo, a visit from the roster or the visit list) shows
         # up on the open card, unless the officer is in the middle of editing it.
         if not self.retiree_id or self.dirty():
             return
-        if table in ("visits", "benefits", "contacts") or (table == "retirees" and (not ids or self.retiree_id in ids)):
+        if table in ("visits", "benefits", "contacts", "notice_deliveries") or (table == "retirees" and (not ids or self.retiree_id in ids)):
             self.load(self.retiree_id)

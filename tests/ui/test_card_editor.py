@@ -215,3 +215,85 @@ def test_register_death(roster: Any, demo_db: Any) -> None:
     r = retiree(demo_db, rid)
     assert r.status == "已故" and r.death_date == date.today().isoformat()
     assert rid not in roster.model.ids()  # deceased are hidden by default
+
+
+def _dialogs(parent: Any) -> list[Any]:
+    from app.ui.record_form import RecordDialog
+
+    return [d for d in parent.findChildren(RecordDialog) if d.isVisible()]
+
+
+def _deliveries(db: Any, rid: str) -> list[Any]:
+    from sqlmodel import select
+
+    from app.models import NoticeDelivery
+
+    with db.session_scope() as s:
+        return list(s.exec(select(NoticeDelivery).where(NoticeDelivery.retiree_id == rid,
+                                                        NoticeDelivery.deleted == False)))  # noqa: E712
+
+
+def test_record_a_notice_delivery_on_the_card(roster: Any, demo_db: Any, qtbot: Any) -> None:
+    rid = _open_first(roster)
+    editor = roster.editor
+    before = editor.deliveries.rowCount()
+    assert len(_deliveries(demo_db, rid)) == before
+    editor.window().activateWindow()
+    editor.tabs.setFocus()
+    qtbot.waitUntil(editor.tabs.hasFocus)
+    qtbot.keyClick(editor.tabs, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    roster.ctx.wait_idle()
+    (dialog,) = _dialogs(editor)
+    form = dialog.form
+    combo = form["notice_id"].widget
+    assert combo.count() >= 2 and form["notice_id"].raw()  # the newest notice preselected
+    combo.setCurrentIndex(combo.count() - 1)
+    notice_id = combo.currentData()
+    form["told_whom"].widget.setText("老伴")
+    dialog.save()
+    roster.ctx.wait_idle()
+    roster.ctx.wait_idle()
+    got = [d for d in _deliveries(demo_db, rid) if d.told_whom == "老伴"]
+    assert len(got) == 1
+    assert (got[0].notice_id, got[0].method, got[0].delivered_on, got[0].acknowledged) == \
+        (notice_id, "上门", date.today(), True)
+    assert editor.deliveries.rowCount() == before + 1
+    roster.ctx.undo_last()
+    roster.ctx.wait_idle()
+    assert not [d for d in _deliveries(demo_db, rid) if d.told_whom == "老伴"]
+
+
+def test_a_delivery_without_a_date_is_refused(roster: Any, demo_db: Any) -> None:
+    rid = _open_first(roster)
+    before = len(_deliveries(demo_db, rid))
+    roster.editor.add_delivery()
+    roster.ctx.wait_idle()
+    (dialog,) = _dialogs(roster.editor)
+    dialog.form["delivered_on"].widget.setText("")
+    dialog.save()
+    roster.ctx.wait_idle()
+    assert "告知日期" in dialog.message.text() and dialog.isVisible()
+    assert len(_deliveries(demo_db, rid)) == before
+
+
+def test_issue_a_notice_then_record_it(roster: Any, demo_db: Any) -> None:
+    from sqlmodel import select
+
+    from app.models import Notice
+
+    rid = _open_first(roster)
+    roster.editor.new_notice()
+    (dialog,) = _dialogs(roster.editor)
+    dialog.form["title"].widget.setText("2027年体检安排")
+    dialog.form["kind"].widget.setCurrentText("体检通知")
+    dialog.save()
+    roster.ctx.wait_idle()
+    roster.ctx.wait_idle()
+    with demo_db.session_scope() as s:
+        notice = s.exec(select(Notice).where(Notice.title == "2027年体检安排")).one()
+        assert notice.issued_date == date.today()
+    (dialog,) = _dialogs(roster.editor)  # straight on to the delivery, this notice chosen
+    assert dialog.form["notice_id"].raw() == notice.id
+    dialog.save()
+    roster.ctx.wait_idle()
+    assert [d.notice_id for d in _deliveries(demo_db, rid) if d.notice_id == notice.id] == [notice.id]

@@ -138,3 +138,38 @@ def test_headquarters_roster_filters_by_unit(qapp: Any, tmp_path: Path) -> None:
         ctx1.shutdown()
     finally:
         net.close()
+
+
+def test_notice_end_to_end_through_the_pages(two) -> None:
+    # Headquarters issues a notice on its page; it travels down; the unit records that 张三
+    # was told; the delivery travels up; headquarters sees 李四 not yet told.
+    from app.ui.notice_dialogs import delivery_dialog, read_notices
+    from app.ui.record_form import RecordDialog
+
+    hq, u1, hq_page, u1_page = two
+    u1.send(hq)
+    hq_page.new_notice()
+    (dialog,) = [d for d in hq_page.findChildren(RecordDialog) if d.isVisible()]
+    dialog.form["title"].widget.setText("2027年度养老金资格认证")
+    dialog.form["kind"].widget.setCurrentText("资格认证")
+    dialog.save()
+    hq_page.ctx.wait_idle()
+    assert not dialog.isVisible()
+    hq.send(u1)
+    with u1.db.session_scope() as s:
+        notices = read_notices(s)
+    assert [t for t in notices.values() if t.startswith("2027年度养老金资格认证")]
+    zhang = next(rid for rid, p in u1.people().items() if p.name == "张三")
+    dialog = delivery_dialog(u1_page.ctx, [zhang], notices, u1_page, title="登记告知")
+    dialog.form["method"].widget.setCurrentText("电话")
+    dialog.save()
+    u1_page.ctx.wait_idle()
+    u1.send(hq)
+    hq_page.tabs.setCurrentIndex(hq_page.notices_tab)
+    hq_page.ctx.wait_idle()
+    hq_page.ctx.wait_idle()
+    assert _cells(hq_page.notices, 0)[:6] == ["2027年度养老金资格认证", "资格认证", _cells(hq_page.notices, 0)[2],
+                                              "1", "1", "1"]
+    unit_rows = {_cells(hq_page.notice_units, r)[0]: _cells(hq_page.notice_units, r)
+                 for r in range(hq_page.notice_units.rowCount())}
+    assert unit_rows["一分公司"][1:] == ["1", "1", "1", "李四"]

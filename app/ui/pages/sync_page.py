@@ -154,8 +154,33 @@ class SyncPage(QWidget):
         self.log = _table(["时间", "方向", "文件", "序号", "结果", "说明"])
         tabs.addTab(self.log, "收发记录")
 
-        ctx.data_changed.connect(lambda *_: self.refresh())
+        # -- notices: who has been told (工作告知卡 across units) --------------------------
+        notices = QWidget()
+        nl = QVBoxLayout(notices)
+        nl.addWidget(QLabel("各告知事项的告知情况（含下级单位上报的告知记录）。选中一项，下方列出各单位未告知的人。"))
+        self.notices = _table(["告知事项", "类别", "发布日期", "已告知", "已确认知晓", "未告知"])
+        self.notices.itemSelectionChanged.connect(self._show_notice_units)
+        nl.addWidget(self.notices, 1)
+        self.notice_units = _table(["单位", "已告知", "已确认知晓", "未告知", "未告知的人"])
+        nl.addWidget(self.notice_units, 1)
+        nb = QHBoxLayout()
+        self.new_notice_btn = QPushButton("新建告知事项…")
+        self.new_notice_btn.clicked.connect(self.new_notice)
+        nb.addWidget(self.new_notice_btn)
+        nb.addWidget(QLabel("在人员卡册的“工作告知”卡上登记每个人的告知情况（Ctrl+G）。"))
+        nb.addStretch()
+        nl.addLayout(nb)
+        self._notice_rows: list[dict[str, Any]] = []
+        self.notices_tab = tabs.addTab(notices, "告知情况")
+        tabs.currentChanged.connect(lambda i: self.refresh_notices() if i == self.notices_tab else None)
+
+        ctx.data_changed.connect(self._on_data_changed)
         self.refresh()
+
+    def _on_data_changed(self, *_args: Any) -> None:
+        self.refresh()
+        if self.tabs.currentIndex() == self.notices_tab:
+            self.refresh_notices()
 
     # ---------------------------------------------------------------------- reading
     def on_shown(self) -> None:
@@ -210,6 +235,47 @@ class SyncPage(QWidget):
                             "逾期未报" if u["overdue"] else ("本单位" if u["is_self"] else "正常")] for u in units],
               highlight=[u["overdue"] for u in units])
         _fill(self.log, [list(r) for r in data["log"]])
+
+    # ---------------------------------------------------------------------- notices
+    def refresh_notices(self) -> None:
+        """Read the notice status (only while its tab is shown: it walks every person)."""
+        def read(_p: Any, _c: Any) -> list[dict[str, Any]]:
+            from app.services.notices import notice_status
+
+            with self.ctx.db.session_scope() as s:
+                return notice_status(s)
+
+        self.ctx.run_job(read, label="读取告知情况", on_done=self._show_notices, cancellable=False)
+
+    def _show_notices(self, rows: list[dict[str, Any]]) -> None:
+        chosen = self._chosen_notice()
+        self._notice_rows = sorted(rows, key=lambda n: n["issued_date"] or "", reverse=True)
+        _fill(self.notices, [[n["title"], n["kind"], n["issued_date"], n["told"], n["acknowledged"],
+                              n["not_told"]] for n in self._notice_rows],
+              highlight=[n["not_told"] > 0 for n in self._notice_rows])
+        ids = [n["id"] for n in self._notice_rows]
+        self.notices.selectRow(ids.index(chosen) if chosen in ids else 0)
+        self._show_notice_units()
+
+    def _chosen_notice(self) -> str | None:
+        rows = self.notices.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._notice_rows):
+            return None
+        return self._notice_rows[rows[0].row()]["id"]
+
+    def _show_notice_units(self) -> None:
+        chosen = self._chosen_notice()
+        notice = next((n for n in self._notice_rows if n["id"] == chosen), None)
+        units = notice["units"] if notice else []
+        _fill(self.notice_units, [[u["unit"], u["told"], u["acknowledged"], len(u["not_told"]),
+                                   "、".join(u["not_told"][:50]) + ("……" if len(u["not_told"]) > 50 else "")]
+                                  for u in units],
+              highlight=[bool(u["not_told"]) for u in units])
+
+    def new_notice(self) -> None:
+        from app.ui.notice_dialogs import new_notice_dialog
+
+        new_notice_dialog(self.ctx, self).open()
 
     # ---------------------------------------------------------------------- export
     def choose_export(self) -> None:
