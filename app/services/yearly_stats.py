@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.models.enums import Category, PaymentKind, Status, VisitKind
+from app.models.enums import Category, Living, PaymentKind, SelfCare, Sex, Status, VisitKind
 from app.services.ages import AGE_BAND_LABELS, age_band
 from app.services.care_rules import key_reasons, load_rules
 from app.services.fund import budget_of
@@ -26,6 +26,9 @@ NO_GROUP = "未分组"
 VISIT_CLASSES = (VisitKind.HOME.value, VisitKind.PHONE.value, "其他走访")
 UNKNOWN = "未填"
 CATEGORIES = [c.value for c in Category]
+SEXES = [x.value for x in Sex]
+SELF_CARE = [x.value for x in SelfCare]
+_ALONE = (Living.ALONE.value, Living.SOLITARY.value)  # 独居、孤老 on the sheet
 BAND_LABELS = [*AGE_BAND_LABELS.values(), UNKNOWN]
 _IN_PERSON = {k.value for k in (VisitKind.HOME, VisitKind.HOSPITAL, VisitKind.FAMILY_EVENT,
                                 VisitKind.SPRING_FESTIVAL, VisitKind.BIRTHDAY,
@@ -69,15 +72,19 @@ def _year_stats(session: Session, year: int, unit_ids: list[str] | None,
 
     people = raw.execute(
         "SELECT id, status, category, birth_date, death_date, moved_out_date, group_id, living, "
-        "self_care, labour_model FROM retirees NOT INDEXED WHERE deleted = 0" + scope, uparams).fetchall()
+        "self_care, labour_model, sex, returned_home FROM retirees NOT INDEXED WHERE deleted = 0"
+        + scope, uparams).fetchall()
     groups = {gid: (name, leader) for gid, name, leader in raw.execute(
         "SELECT id, name, leader_id FROM liaison_groups WHERE deleted = 0" + scope, uparams)}
 
     roster: dict[str, str] = {}  # retiree id → group name
     by_band_cat: dict[str, Counter[str]] = {b: Counter() for b in BAND_LABELS}
     by_category: Counter[str] = Counter()
-    deaths = moved_out = key_people = 0
-    for rid, status, category, birth, died, moved, gid, living, self_care, labour in people:
+    by_sex: Counter[str] = Counter()
+    by_self_care: Counter[str] = Counter()
+    deaths = moved_out = key_people = alone = returned = 0
+    for rid, status, category, birth, died, moved, gid, living, self_care, labour, sex, \
+            returned_home in people:
         if died and died[:4] == y:
             deaths += 1
         if moved and moved[:4] == y:
@@ -92,6 +99,10 @@ def _year_stats(session: Session, year: int, unit_ids: list[str] | None,
         cat = category or UNKNOWN
         by_band_cat[AGE_BAND_LABELS[band] if band else UNKNOWN][cat] += 1
         by_category[cat] += 1
+        by_sex[sex or UNKNOWN] += 1
+        by_self_care[self_care or UNKNOWN] += 1
+        alone += living in _ALONE
+        returned += bool(returned_home)
         if key_reasons(age=age, living=living, self_care=self_care, labour_model=labour,
                        rules=rules):
             key_people += 1
@@ -128,12 +139,14 @@ def _year_stats(session: Session, year: int, unit_ids: list[str] | None,
 
     # The fund.
     pay_kind: Counter[str] = Counter()
+    pay_count: Counter[str] = Counter()
     pay_people: dict[str, set[str]] = defaultdict(set)
     pay_month = [0] * 12
     for rid, kind, paid, amount in raw.execute(
             "SELECT retiree_id, kind, paid_on, amount_fen FROM payments "
             "WHERE +deleted = 0 AND fund_year = ?" + scope, (year, *uparams)):
         pay_kind[kind] += amount
+        pay_count[kind] += 1
         pay_people[kind].add(rid)
         month = int(paid[5:7]) if paid[:4] == y else (1 if paid[:4] < y else 12)
         pay_month[month - 1] += amount
@@ -166,6 +179,11 @@ def _year_stats(session: Session, year: int, unit_ids: list[str] | None,
             "by_age_band_and_category": {b: {c: by_band_cat[b][c] for c in [*CATEGORIES, UNKNOWN]
                                              if by_band_cat[b][c]}
                                          for b in BAND_LABELS if by_band_cat[b]},
+            "by_sex": {x: by_sex[x] for x in [*SEXES, UNKNOWN] if by_sex[x]},
+            "by_self_care": {x: by_self_care[x] for x in [*SELF_CARE, UNKNOWN] if by_self_care[x]},
+            "living_alone": alone,
+            "returned_home": returned,
+            "groups": len(groups),
             "key_people": key_people,
             "deaths": deaths,
             "moved_out": moved_out,
@@ -194,6 +212,8 @@ def _year_stats(session: Session, year: int, unit_ids: list[str] | None,
             "left_fen": budget - spent,
             "used_pct": _pct(spent, budget),
             "by_kind": dict(pay_kind.most_common()),
+            "count": sum(pay_count.values()),
+            "count_by_kind": dict(pay_count),
             "people_by_kind": {k: len(v) for k, v in pay_people.items()},
             "by_month": pay_month,
             "cumulative_by_month": cumulative,

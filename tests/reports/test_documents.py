@@ -159,6 +159,27 @@ def test_year_stats(db, known, tmp_path) -> None:
     assert "本年应祝寿（名单）3人，应贺金婚/钻石婚1对" in text
 
 
+def test_year_stats_sheet_agrees_with_the_statistics_page(db, known, tmp_path) -> None:
+    # The sheet for 2024 counts 陈志强 (died in April 2025) among the people on the roll, as
+    # the 统计 page does; the key figures on paper are the page's figures.
+    from datetime import date
+
+    from app.services.yearly_stats import year_stats
+
+    with db.session_scope() as s:
+        page = year_stats(s, 2024)
+    assert page["people"]["on_roll"] == 5
+    text, _pages = build(db, "year-stats", tmp_path, date_from=date(2024, 1, 1))
+    assert "2024年度离退休工作统计表" in text
+    assert f"在册{page['people']['on_roll']}人，统计日2024-12-31" in text
+    assert "2024年去世0" in text
+    with db.session_scope() as s:
+        page = year_stats(s, 2025)
+    text, _pages = build(db, "year-stats", tmp_path, date_from=YEAR_FROM)
+    assert f"见面走访覆盖{page['visits']['visited_people']}人，占在册{page['visits']['visited_pct']}%" in text
+    assert f"支出合计{page['fund']['count']}" in text
+
+
 def test_cancel_leaves_no_file_and_progress_is_reported(db, known, tmp_path) -> None:
     out = tmp_path / "printed" / "visit.pdf"
     out.parent.mkdir()
