@@ -208,7 +208,8 @@ def _load(session: Session, on: date, unit_ids: list[str] | None,
         "SELECT c.id, c.retiree_id, c.kind, c.opened_on, c.place, r.name, r.group_id "
         "FROM care_cases c JOIN retirees r ON r.id = c.retiree_id "
         "WHERE c.deleted = 0 AND r.deleted = 0 AND c.opened_on <= ? "
-        "AND (c.closed_on IS NULL OR c.closed_on > ?)", (on_s, on_s)).fetchall()
+        "AND (c.closed_on IS NULL OR c.closed_on > ?)" + scope.replace("unit_id", "r.unit_id"),
+        (on_s, on_s, *(unit_ids or ()))).fetchall()
     spouses = raw.execute(
         "SELECT retiree_id, name, marriage_date FROM contacts WHERE deleted = 0 AND kind = ? "
         "AND alive = 1 AND marriage_date IS NOT NULL", (ContactKind.SPOUSE.value,)).fetchall()

@@ -74,3 +74,13 @@ def subtree_ids(session: Session, root_id: str) -> list[str]:
         out.append(uid)
         todo.extend(children.get(uid, []))
     return out
+
+
+def units_with_people(session: Session) -> list[tuple[str, str]]:
+    """(unit id, "name（code）") of every unit that has people here, by code: the choices of
+    a unit filter at headquarters (a unit's own database lists just itself)."""
+    from app.models import Retiree
+
+    people = select(Retiree.unit_id).where(Retiree.deleted == False).distinct()  # noqa: E712
+    return [(u.id, f"{u.name}（{u.code}）") for u in session.exec(
+        select(Unit).where(Unit.id.in_(people)).order_by(Unit.code))]  # type: ignore[attr-defined]

@@ -173,3 +173,38 @@ def test_notice_end_to_end_through_the_pages(two) -> None:
     unit_rows = {_cells(hq_page.notice_units, r)[0]: _cells(hq_page.notice_units, r)
                  for r in range(hq_page.notice_units.rowCount())}
     assert unit_rows["一分公司"][1:] == ["1", "1", "1", "李四"]
+
+
+def test_headquarters_reminders_filter_by_unit(qapp: Any, tmp_path: Path) -> None:
+    from datetime import date
+
+    from app.ui.context import AppContext
+    from app.ui.pages.reminders_page import RemindersPage
+
+    net = Network(tmp_path)
+    try:
+        hq = net.headquarters()
+        u1, u2 = net.child(hq, "U1", "一分公司"), net.child(hq, "U2", "二分公司")
+        ones = set(add_people(u1, "张一", "李一"))
+        (wang,) = add_people(u2, "王二")
+        with u2.db.session_scope() as s:  # a death at U2: the condolence visit is due there
+            ops.update(s, "retirees", wang, {"status": "已故", "death_date": date.today()}, actor="u2")
+            ops.create(s, "care_cases", {"retiree_id": wang, "kind": "丧事", "opened_on": date.today()},
+                       actor="u2")
+        u1.send(hq)
+        u2.send(hq)
+        ctx = AppContext(hq.db, interactive=False)
+        page = RemindersPage(ctx)
+        ctx.wait_idle()
+        assert not page.unit.isHidden()
+        assert {r.retiree_id for r in page._all} == ones | {wang}
+        page.unit.setCurrentIndex(page.unit.findText("一分公司（U1）"))
+        ctx.wait_idle()
+        assert {r.retiree_id for r in page._all} == ones and "call" in {r.kind for r in page._all}
+        page.unit.setCurrentIndex(page.unit.findText("二分公司（U2）"))
+        ctx.wait_idle()
+        assert [(r.retiree_id, r.kind) for r in page._all] == [(wang, "bereavement")]
+        ctx.wait_idle()
+        ctx.shutdown()
+    finally:
+        net.close()

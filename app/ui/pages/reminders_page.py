@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.services.reminders import KINDS, Reminder
 from app.ui.pages.freshness import RefreshWhenShown
+from app.ui.unit_filter import UnitFilter
 
 __all__ = ["RemindersPage", "ReminderModel", "HORIZONS", "PRINTABLE"]
 
@@ -167,6 +168,9 @@ class RemindersPage(RefreshWhenShown, QWidget):
         self.kind_box.addItem("全部提醒", None)
         for key, (label, _v) in KINDS.items():
             self.kind_box.addItem(label, key)
+        # Headquarters (or a middle unit) sees every unit's people; this narrows it to one.
+        self.unit = UnitFilter("remindersUnit")
+        self.unit.currentIndexChanged.connect(self.refresh)
         self.summary = QLabel()
         self.summary.setObjectName("reminderSummary")
         refresh = QPushButton("刷新（F5）")
@@ -206,7 +210,8 @@ class RemindersPage(RefreshWhenShown, QWidget):
             bottom.addWidget(button)
 
         top = QHBoxLayout()
-        for w in (QLabel("日期："), self.day, QLabel("范围："), self.horizon, self.kind_box, refresh):
+        for w in (QLabel("日期："), self.day, QLabel("范围："), self.horizon, self.kind_box, self.unit,
+                  refresh):
             top.addWidget(w)
         top.addStretch()
         top.addWidget(self.summary)
@@ -233,20 +238,24 @@ class RemindersPage(RefreshWhenShown, QWidget):
         from app.services.reminders import compute_reminders
 
         self._token += 1
-        token, on, db = self._token, self.on_day(), self.ctx.db
+        token, on, db, unit_ids = self._token, self.on_day(), self.ctx.db, self.unit.unit_ids()
         self._stale = False
         self.summary.setText("正在计算……")
 
-        def work(_progress: Any, _cancelled: Any) -> tuple[int, list[Reminder]]:
+        def work(_progress: Any, _cancelled: Any) -> tuple[int, list[Reminder], list[tuple[str, str]]]:
+            from app.services.units import units_with_people
+
             with db.session_scope() as s:
-                return token, compute_reminders(s, on, HORIZONS["本月"])
+                return token, compute_reminders(s, on, HORIZONS["本月"], unit_ids=unit_ids), \
+                    units_with_people(s)
 
         self.ctx.run_job(work, label="计算提醒", on_done=self._loaded, cancellable=False)
 
-    def _loaded(self, result: tuple[int, list[Reminder]]) -> None:
-        token, items = result
+    def _loaded(self, result: tuple[int, list[Reminder], list[tuple[str, str]]]) -> None:
+        token, items, units = result
         if token != self._token:
             return  # a newer computation is on its way
+        self.unit.set_units(units)
         self._all = items
         self._fill()
 

@@ -29,7 +29,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -45,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from app.models.registry import format_money
 from app.ui.pages.freshness import RefreshWhenShown
+from app.ui.unit_filter import UnitFilter
 
 __all__ = ["StatsPage", "GROUP_COLUMNS"]
 
@@ -176,11 +176,8 @@ class StatsPage(RefreshWhenShown, QWidget):
         charts.addWidget(self.groups, 1, 1)
 
         # Headquarters (or a middle unit) sees every unit's people; this narrows it to one.
-        self.unit = QComboBox()
-        self.unit.setObjectName("statsUnit")
-        self.unit.addItem("全部单位", "")
+        self.unit = UnitFilter("statsUnit")
         self.unit.currentIndexChanged.connect(self.refresh)
-        self.unit.setVisible(False)
         top = QHBoxLayout()
         for w in (QLabel("年度："), self.year, self.unit, refresh, self.print_button):
             top.addWidget(w)
@@ -200,38 +197,22 @@ class StatsPage(RefreshWhenShown, QWidget):
 
         self._token += 1
         token, year, db = self._token, self.year.value(), self.ctx.db
-        unit = self.unit.currentData() or None
+        unit_ids = self.unit.unit_ids()
         self._stale = False
 
         def work(_p: Any, _c: Any) -> tuple[int, dict[str, Any]]:
-            from sqlmodel import select
-
-            from app.models import Retiree, Unit
+            from app.services.units import units_with_people
 
             with db.session_scope() as s:
-                units = [(u.id, f"{u.name}（{u.code}）") for u in s.exec(
-                    select(Unit).where(Unit.id.in_(select(Retiree.unit_id).distinct())).order_by(Unit.code))]  # type: ignore[attr-defined]
-                return token, {**year_stats(s, year, unit_ids=[unit] if unit else None), "_units": units}
+                return token, {**year_stats(s, year, unit_ids=unit_ids), "_units": units_with_people(s)}
 
         self.ctx.run_job(work, label="计算年度统计", on_done=self._loaded, cancellable=False)
 
     def _loaded(self, result: tuple[int, dict[str, Any]]) -> None:
         token, data = result
         if token == self._token:
-            self._fill_units(data.pop("_units", []))
+            self.unit.set_units(data.pop("_units", []))
             self.show_data(data)
-
-    def _fill_units(self, units: list[tuple[str, str]]) -> None:
-        current = self.unit.currentData()
-        self.unit.blockSignals(True)
-        self.unit.clear()
-        self.unit.addItem("全部单位", "")
-        for uid, label in units:
-            self.unit.addItem(label, uid)
-        self.unit.setCurrentIndex(max(self.unit.findData(current), 0))
-        self.unit.blockSignals(False)
-        self.unit.setVisible(len(units) > 1)
-
 
     # -- drawing -------------------------------------------------------------------------------
     def show_data(self, data: dict[str, Any]) -> None:
