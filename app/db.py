@@ -4,6 +4,11 @@ One SQLite file per installation. Every connection runs in WAL mode with foreign
 a busy timeout. Python's sqlite3 driver would otherwise open transactions lazily and commit
 DDL on its own; we take transaction control (``BEGIN`` on SQLAlchemy's begin) so that a
 migration, an import or a sync either happens whole or not at all.
+
+Importing this module is cheap: SQLAlchemy, SQLModel and the table models (about half a
+second and 40 MiB) are loaded by the first function that needs them, so the desktop client
+can show its window from a read-only stdlib connection (``open_readonly_at_head``) while
+they load in the background.
 """
 
 from __future__ import annotations
@@ -17,16 +22,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
-
-import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app import paths
 from app.migrations import SCHEMA_HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -45,6 +47,8 @@ class NotADatabaseError(DatabaseError):
 
 
 def _configure(engine: Engine) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, see module doc
@@ -64,6 +68,10 @@ def _configure(engine: Engine) -> None:
 
 
 def make_engine(path: Path | str) -> Engine:
+    from sqlmodel import create_engine
+
+    import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
+
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
     engine = create_engine(url, connect_args={"check_same_thread": False})
     _configure(engine)
@@ -86,14 +94,62 @@ def head_revision() -> str:
     return head
 
 
+def schema_revision(conn: sqlite3.Connection) -> str | None:
+    """The Alembic revision recorded in the file; None when it has no ``alembic_version``
+    (a new file, or one that is not ours)."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone()
+    if not has_table:
+        return None
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
+
+
+def at_head(revision: str | None) -> bool:
+    """True when a database at ``revision`` is exactly what this program writes: it opens
+    with no backup, no migration and no Alembic import (``open_database``'s fast path, and
+    the only case the desktop client may show before ``open_database`` has run)."""
+    return revision == SCHEMA_HEAD
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        has_table = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").first()
-        if not has_table:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        return schema_revision(raw)  # type: ignore[arg-type]
+
+
+def connect_readonly(path: Path | str) -> sqlite3.Connection:
+    """A stdlib connection that cannot write (``mode=ro``), with SQLite's default 2 MiB page
+    cache: for reads beside the engine, e.g. the desktop client's roster."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def open_readonly_at_head(path: Path | str) -> sqlite3.Connection | None:
+    """A read-only stdlib connection to ``path`` when the file is a database this program
+    can read as is (SQLite, ours, ``at_head``); None otherwise (missing, empty, not SQLite,
+    not ours, needing an upgrade, too new), and then only ``open_database`` may decide what
+    to do with it. Nothing is written, and SQLAlchemy is not imported."""
+    path = Path(path)
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
             return None
-        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-        return row[0] if row else None
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                return None
+        conn = connect_readonly(path)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        if at_head(schema_revision(conn)):
+            return conn
+    except sqlite3.Error:
+        pass
+    conn.close()
+    return None
 
 
 def _known_revision(rev: str) -> bool:
@@ -137,6 +193,8 @@ class Database:
     @contextmanager
     def session_scope(self) -> Iterator[Session]:
         """One short unit of work: commit on success, roll back on any error."""
+        from sqlmodel import Session
+
         session = Session(self.engine, expire_on_commit=False)
         try:
             yield session
@@ -200,7 +258,7 @@ def open_database(path: Path | str, *, create: bool = True) -> Database:
         except sqlite3.DatabaseError as exc:  # pragma: no cover - corrupt header beyond magic
             raise NotADatabaseError(f"数据库文件已损坏，无法打开：{path.name}（{exc}）") from exc
         # Fast path: a database at the revision this program ships needs no Alembic at all.
-        if current != SCHEMA_HEAD:
+        if not at_head(current):
             if current is not None and not _known_revision(current):
                 raise DatabaseTooNewError(
                     f"数据库“{path.name}”由更新版本的退管通创建（数据库版本 {current}），"
