@@ -5,22 +5,31 @@ The roster must filter 100,000 people per keystroke. ``services.search.search`` 
 the roster keeps an in-memory ``RosterIndex``: per person only the search keys and the few
 short values that filters and sorting need. Everything else a row shows (ID number, phones,
 address, post) is fetched lazily, a block of rows at a time, with ``fetch_rows``.
+
+Every read here takes a ``Reader``: either a session (the CLI, the services) or a plain
+stdlib ``sqlite3`` connection (the desktop client reads the roster over a read-only
+connection of its own, which needs neither SQLAlchemy loaded nor the writer's connections).
+Only ``card_records`` needs a session.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
-
-from sqlalchemy import text
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any, Union
 
 from app.services.ages import age_band
-from app.services.search import normalize_query
+from app.services.query_text import normalize_query
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# A session, or a stdlib connection (see the module doc).
+Reader = Union["Session", sqlite3.Connection]
 
 # Columns loaded into the index (short, shared strings; sys.intern keeps them small).
 INDEX_COLUMNS = ("name", "sex", "birth_date", "category", "group_id", "health", "self_care",
@@ -169,21 +178,40 @@ _BY_PINYIN = (" ORDER BY substr(coalesce(s.keys, ''), instr(coalesce(s.keys, '')
               " r.name")
 
 
-def _cursor(session: Session, sql: str, params: dict[str, Any]) -> Any:
+def _cursor(source: Reader, sql: str, params: dict[str, Any] | None = None) -> Any:
     """A plain DB-API cursor: rows are streamed as small tuples, never held all at once as
     SQLAlchemy rows (for 100,000 people that difference is tens of MiB)."""
-    session.flush()  # the raw cursor bypasses autoflush: see this session's own changes too
-    raw = session.connection().connection.dbapi_connection
-    assert raw is not None
-    return raw.execute(sql, params)
+    if isinstance(source, sqlite3.Connection):
+        raw = source
+    else:
+        source.flush()  # the raw cursor bypasses autoflush: see this session's own changes too
+        raw = source.connection().connection.dbapi_connection
+        assert raw is not None
+    return raw.execute(sql, params or {})
 
 
-def _index_rows(session: Session, where: str, params: dict[str, Any]) -> list[Any]:
+def _id_params(ids: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    return marks, {f"i{n}": rid for n, rid in enumerate(ids)}
+
+
+def _index_rows(session: Reader, where: str, params: dict[str, Any]) -> list[Any]:
     sql = _ROW_SQL.format(cols=", ".join(f"r.{c}" for c in INDEX_COLUMNS), where=where)
     return list(_cursor(session, sql, params))
 
 
-def load_index(session: Session, *, on: date | None = None, unit_ids: Sequence[str] | None = None) -> RosterIndex:
+def self_unit_name(session: Reader) -> str | None:
+    """The name of this installation's own unit (``services.units.self_unit``), read with
+    plain SQL; None before the unit is set up."""
+    row = _cursor(session, "SELECT value FROM settings WHERE key = 'self_unit_id'").fetchone()
+    uid = json.loads(row[0]) if row and row[0] else None
+    if not uid:
+        return None
+    got = _cursor(session, "SELECT name FROM units WHERE id = :id", {"id": uid}).fetchone()
+    return got[0] if got else None
+
+
+def load_index(session: Reader, *, on: date | None = None, unit_ids: Sequence[str] | None = None) -> RosterIndex:
     """Every retiree not in the recycle bin, alphabetical by pinyin."""
     on = on or date.today()
     where = "r.deleted = 0"
@@ -209,13 +237,12 @@ def load_index(session: Session, *, on: date | None = None, unit_ids: Sequence[s
     return idx
 
 
-def refresh_rows(session: Session, idx: RosterIndex, ids: Sequence[str]) -> None:
+def refresh_rows(session: Reader, idx: RosterIndex, ids: Sequence[str]) -> None:
     """Bring the given people up to date in ``idx`` after a change: new people are added at
     the end, people moved to the recycle bin are blanked out (status None matches no filter)."""
     if not ids:
         return
-    marks = ", ".join(f":i{n}" for n in range(len(ids)))
-    params = {f"i{n}": rid for n, rid in enumerate(ids)}
+    marks, params = _id_params(ids)
     for r in _index_rows(session, f"r.id IN ({marks})", params):
         rid, deleted = r[0], bool(r[-1])
         i = idx.position(rid)
@@ -244,27 +271,24 @@ def _pinyin_of(keys: str) -> str:
     return parts[1] if len(parts) > 1 else keys
 
 
-def unit_names(session: Session, present: set[str]) -> dict[str, str]:
+def unit_names(session: Reader, present: set[str]) -> dict[str, str]:
     """Code and name of the units that have people, in code order."""
     rows = _cursor(session, "SELECT id, code, name FROM units ORDER BY code", {})
     return {uid: f"{name}（{code}）" for uid, code, name in rows if uid in present}
 
 
-def group_names(session: Session) -> dict[str, str]:
-    rows = session.connection().execute(
-        text("SELECT id, name FROM liaison_groups WHERE deleted = 0 ORDER BY name")).all()
+def group_names(session: Reader) -> dict[str, str]:
+    rows = _cursor(session, "SELECT id, name FROM liaison_groups WHERE deleted = 0 ORDER BY name")
     return {gid: name for gid, name in rows}
 
 
-def fetch_rows(session: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def fetch_rows(session: Reader, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The detail columns of ``ids`` (one query)."""
     if not ids:
         return {}
-    marks = ", ".join(f":i{n}" for n in range(len(ids)))
-    params = {f"i{n}": rid for n, rid in enumerate(ids)}
+    marks, params = _id_params(ids)
     cols = ", ".join(DETAIL_COLUMNS)
-    rows = session.connection().execute(
-        text(f"SELECT id, {cols} FROM retirees WHERE id IN ({marks})"), params).all()
+    rows = _cursor(session, f"SELECT id, {cols} FROM retirees WHERE id IN ({marks})", params)
     out: dict[str, dict[str, Any]] = {}
     for r in rows:
         values = dict(zip(DETAIL_COLUMNS, r[1:], strict=True))
@@ -279,21 +303,19 @@ def fetch_rows(session: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]
     return out
 
 
-def last_visitors(session: Session) -> str:
+def last_visitors(session: Reader) -> str:
     """Who went on the most recent visit (the quick-entry form defaults to them)."""
-    row = session.connection().execute(text(
-        "SELECT visitors FROM visits WHERE deleted = 0 AND coalesce(visitors, '') != '' "
-        "ORDER BY visit_date DESC, updated_at DESC LIMIT 1")).first()
+    row = _cursor(session,
+                  "SELECT visitors FROM visits WHERE deleted = 0 AND coalesce(visitors, '') != '' "
+                  "ORDER BY visit_date DESC, updated_at DESC LIMIT 1").fetchone()
     return row[0] if row else ""
 
 
-def names_of(session: Session, ids: Sequence[str]) -> dict[str, str]:
+def names_of(session: Reader, ids: Sequence[str]) -> dict[str, str]:
     if not ids:
         return {}
-    marks = ", ".join(f":i{n}" for n in range(len(ids)))
-    params = {f"i{n}": rid for n, rid in enumerate(ids)}
-    rows = session.connection().execute(
-        text(f"SELECT id, name FROM retirees WHERE id IN ({marks})"), params).all()
+    marks, params = _id_params(ids)
+    rows = _cursor(session, f"SELECT id, name FROM retirees WHERE id IN ({marks})", params)
     return {rid: name for rid, name in rows}
 
 
@@ -312,7 +334,7 @@ class VisitRow:
     follow_up_done: bool
 
 
-def list_visits(session: Session, *, start: date | None = None, end: date | None = None,
+def list_visits(session: Reader, *, start: date | None = None, end: date | None = None,
                 kind: str | None = None, retiree_id: str | None = None, query: str = "",
                 limit: int = 5000) -> list[VisitRow]:
     """Visits in a period (inclusive), newest first, with the person's name."""
@@ -339,7 +361,7 @@ def list_visits(session: Session, *, start: date | None = None, end: date | None
            "JOIN retirees r ON r.id = v.retiree_id LEFT JOIN search_index s ON s.retiree_id = r.id "
            f"WHERE {' AND '.join(where)} ORDER BY v.visit_date DESC, r.name LIMIT :limit")
     out = []
-    for row in session.connection().execute(text(sql), params).all():
+    for row in _cursor(session, sql, params).fetchall():
         d = row[4]
         if isinstance(d, str):
             d = date.fromisoformat(d[:10])
