@@ -4,25 +4,34 @@ selection, settings and error display.
 House rule 3: the UI thread never blocks on the database. Writes go to ONE serialized
 writer thread (so two saves never race for SQLite's write lock); long reads and rendering go
 to a small pool. Results come back to the main thread through a queued signal.
+
+A context can start before its database stack: given a path instead of a ``Database``
+(the fast start, see ``app.ui.launch``), it reads through read-only stdlib connections
+(``reader()``) at once and opens the database (SQLAlchemy, models, ``open_database``) on a
+thread of its own (``start_opening``). ``db_ready`` says when that is done; until then
+anything that touches ``ctx.db`` waits for it (a busy cursor on the UI thread).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import count
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from app import APP_TITLE, paths
-from app.db import Database
+from app.db import Database, DatabaseError
 from app.services.errors import ServiceError
 
 __all__ = ["AppContext", "Progress", "Cancelled"]
@@ -91,10 +100,28 @@ class AppContext(QObject):
     # sent through queued signals, which crashes the interpreter at exit.
     _finished = Signal(int)
     _progressed = Signal(int, int, int, str)
+    # The database stack is open (emitted once, on the main thread); or it failed (message).
+    db_ready = Signal()
+    db_failed = Signal(str)
+    _opened = Signal()
 
-    def __init__(self, db: Database, parent: QObject | None = None, *, interactive: bool = True) -> None:
+    def __init__(self, db: Database | Path, parent: QObject | None = None, *, interactive: bool = True) -> None:
+        """``db``: an open ``Database``, or the path of one to open with ``start_opening``
+        (the caller has checked it is at the schema head: ``app.db.open_readonly_at_head``)."""
         super().__init__(parent)
-        self.db = db
+        self._db: Database | None = db if isinstance(db, Database) else None
+        self.path: Path = db.path if isinstance(db, Database) else Path(db)
+        self._ready = threading.Event()
+        if self._db is not None:
+            self._ready.set()
+        self._open_error: str | None = None
+        self._closed = False
+        self._announced = self._db is not None  # db_ready / db_failed emitted (or not needed)
+        self._opener: threading.Thread | None = None
+        self._readers: dict[int, sqlite3.Connection] = {}  # thread id → connection
+        # The roster index read during start-up, before the window existed (taken by the
+        # roster page instead of reading it again).
+        self.startup_roster: Future[Any] | None = None
         # interactive=False (tests, benchmarks): errors are recorded and signalled, no dialog.
         self.interactive = interactive
         self.last_error: str | None = None
@@ -114,6 +141,92 @@ class AppContext(QObject):
         self.undo_log = UndoLog(self)
         self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._opened.connect(self._on_opened, Qt.ConnectionType.QueuedConnection)
+
+    # ----------------------------------------------------------------- the database
+    @property
+    def db(self) -> Database:
+        """The open database; waits for it while it is still being opened (see module doc).
+        Raises ``DatabaseError`` when opening failed."""
+        if self._db is None:
+            self.wait_ready()
+            if self._db is None:
+                raise DatabaseError(self._open_error or "数据库尚未打开。")
+        return self._db
+
+    def is_ready(self) -> bool:
+        """True once ``db`` answers without waiting."""
+        return self._db is not None
+
+    def start_opening(self) -> None:
+        """Open the database stack on a thread of its own (once; no-op when already open)."""
+        if self._ready.is_set() or self._opener is not None or self._closed:
+            return
+        self._opener = threading.Thread(target=self._open, name="db-open", daemon=True)
+        self._opener.start()
+
+    def _open(self) -> None:
+        try:
+            from app.db import open_database
+            from app.ui.light_models import relink_registry
+
+            db = open_database(self.path, create=False)
+            relink_registry()
+        except BaseException as exc:  # noqa: BLE001 - shown on the main thread
+            logger.error("opening %s failed", self.path, exc_info=exc)
+            self._open_error = error_message(exc)
+        else:
+            self._db = db
+        # Post the main thread's notice before waking the waiters: wait_ready delivers it.
+        self._opened.emit()
+        self._ready.set()
+
+    def _on_opened(self) -> None:
+        if self._announced:
+            return
+        self._announced = True
+        if self._db is not None:
+            self.db_ready.emit()
+            return
+        msg = f"打开数据库失败，现在只能查看名单：{self._open_error}"
+        self.show_error(msg)
+        self.db_failed.emit(msg)
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the database is open (or failed); True when it is open. On the UI
+        thread the mouse shows a busy cursor meanwhile (at start-up this is well under a
+        second: the opening began when the window was shown)."""
+        app = QCoreApplication.instance()
+        on_ui = threading.current_thread() is threading.main_thread()
+        if not self._ready.is_set():
+            self.start_opening()
+            if self._opener is None:  # shut down before it was ever opened
+                return False
+            busy = on_ui and isinstance(app, QGuiApplication)
+            if busy:
+                QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self._ready.wait(timeout)
+            finally:
+                if busy:
+                    QGuiApplication.restoreOverrideCursor()
+        if on_ui and self._ready.is_set() and not self._announced and app is not None:
+            # Deliver db_ready (or db_failed) now: when this returns, the actions are enabled.
+            app.sendPostedEvents(self)
+        return self._db is not None
+
+    def reader(self) -> sqlite3.Connection:
+        """This thread's read-only stdlib connection to the database (made on first use,
+        closed by ``shutdown``). For reads that need no session, e.g. the roster."""
+        key = threading.get_ident()
+        conn = self._readers.get(key)
+        if conn is None:
+            from app.db import connect_readonly
+
+            conn = connect_readonly(self.path)
+            with self._lock:
+                self._readers[key] = conn
+        return conn
 
     # ----------------------------------------------------------------- background work
     def run_write(self, fn: Callable[[Any], T], *, label: str,
@@ -182,10 +295,17 @@ class AppContext(QObject):
         return not self._jobs
 
     def shutdown(self) -> None:
+        self._closed = True
         for job in self._jobs.values():
             job.cancel_event.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._writer.shutdown(wait=True)
+        if self._opener is not None:
+            self._opener.join()
+        with self._lock:
+            readers, self._readers = list(self._readers.values()), {}
+        for conn in readers:
+            conn.close()
 
     def _new_job(self, label: str, on_done: Callable[[Any], None] | None,
                  on_error: Callable[[BaseException], None] | None, *, cancellable: bool) -> _Job:

@@ -2,16 +2,22 @@
 
 Pages come from ``app.ui.pages.PAGES``; a page whose module has not landed yet shows a
 placeholder, so each feature can arrive on its own.
+
+Given a path rather than an open ``Database`` (the fast start, ``app.ui.launch``), the
+window shows the roster from read-only reads at once while the database stack opens in the
+background; the actions that write stay disabled until ``AppContext.db_ready``, and a page
+other than the roster waits for it (busy cursor) before it is built.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QRect, QSize, Qt
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -27,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_TITLE, __version__
 from app.db import Database
+from app.services.roster import self_unit_name
 from app.ui.context import AppContext
 from app.ui.instance_lock import InstanceLock
 from app.ui.pages import PAGES, PLACEHOLDER_TEXT
@@ -37,6 +44,10 @@ __all__ = ["MainWindow", "on_some_screen"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1360, 820)
+# Opening the database stack starts once the roster has been painted with its rows (so the two
+# do not compete for the interpreter), or after this long at the latest.
+OPEN_FALLBACK_MS = 2000
+WAITING_TIP = "正在打开数据库，请稍候……"
 
 
 def on_some_screen(rect: QRect) -> bool:
@@ -60,9 +71,13 @@ def _placeholder(text: str) -> QWidget:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, *, lock: InstanceLock | None = None,
-                 interactive: bool = True) -> None:
+    def __init__(self, db: Database | Path, *, lock: InstanceLock | None = None,
+                 interactive: bool = True, roster: Future[Any] | None = None) -> None:
+        """``db``: an open database, or the path of one at the schema head to open in the
+        background (see the module doc). ``roster``: the roster index already being read
+        (``app.ui.launch.fast_start``)."""
         super().__init__()
+        self._startup_roster = roster
         self.interactive = interactive
         self.setWindowTitle(f"{APP_TITLE} {__version__}")
         self.ctx: AppContext
@@ -70,6 +85,8 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self._page_index: dict[str, int] = {}
         self._current_key: str | None = None
+        # Actions that write (or need a session): disabled while the database opens.
+        self.db_actions: list[QAction] = []
         self.unit_label = QLabel()
         self.db_label = QLabel()
         self.backup_label = QLabel()
@@ -80,11 +97,14 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     # ------------------------------------------------------------------ database
-    def _set_database(self, db: Database) -> None:
+    def _set_database(self, db: Database | Path) -> None:
         self.ctx = AppContext(db, self, interactive=self.interactive)
+        self.ctx.startup_roster, self._startup_roster = self._startup_roster, None
         self.ctx.set_dialog_parent(lambda: self)
         self.ctx.notified.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         self.ctx.data_changed.connect(self._on_data_changed)
+        self.ctx.db_ready.connect(self._on_db_ready)
+        self.ctx.db_failed.connect(lambda msg: self.statusBar().showMessage(msg))
         self.pages.clear()
         self._page_index.clear()
         self._current_key = None
@@ -108,10 +128,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.workspace = workspace
 
-        from app.services.units import self_unit
-
-        with db.session_scope() as s:
-            unit = self_unit(s)
+        unit = self_unit_name(self.ctx.reader())
+        if unit is None and not self.ctx.is_ready():
+            self.ctx.wait_ready()  # the welcome page writes at once; launch avoids this case
         self.root = QStackedWidget()
         self.root.addWidget(workspace)
         self.welcome: QWidget | None = None
@@ -126,29 +145,42 @@ class MainWindow(QMainWindow):
         else:
             self.nav.setCurrentRow(0)
         self.setCentralWidget(self.root)
-        self._show_status(unit.name if unit else "（尚未建立本单位）")
+        self._show_status(unit or "（尚未建立本单位）")
+        self._set_db_actions_enabled(self.ctx.is_ready())
+        if not self.ctx.is_ready():
+            self.statusBar().showMessage(WAITING_TIP)
+            if "roster" in self.pages:
+                self.pages["roster"].rows_painted.connect(self.ctx.start_opening)  # type: ignore[attr-defined]
+            QTimer.singleShot(OPEN_FALLBACK_MS, self.ctx.start_opening)
+
+    def _on_db_ready(self) -> None:
+        self._set_db_actions_enabled(True)
+        if self.statusBar().currentMessage() == WAITING_TIP:
+            self.statusBar().clearMessage()
+
+    def _set_db_actions_enabled(self, on: bool) -> None:
+        for act in self.db_actions:
+            act.setEnabled(on and act.property("available") is not False)
+            act.setStatusTip("" if on else WAITING_TIP)
 
     def _check_unit(self) -> None:
-        from app.services.units import self_unit
-
-        with self.ctx.db.session_scope() as s:
-            unit = self_unit(s)
+        unit = self_unit_name(self.ctx.reader())
         if unit is None:
             return
         self.root.setCurrentWidget(self.workspace)
         self.nav.setCurrentRow(0)
-        self._show_status(unit.name)
+        self._show_status(unit)
 
     def _show_status(self, unit_name: str) -> None:
-        db = self.ctx.db
+        path = self.ctx.path
         self.unit_label.setText(f"单位：{unit_name}")
-        self.db_label.setText(f"数据库：{db.path}")
-        self.db_label.setToolTip(str(db.path))
-        self.backup_label.setText(f"最近备份：{last_backup_text(db.path)}")
+        self.db_label.setText(f"数据库：{path}")
+        self.db_label.setToolTip(str(path))
+        self.backup_label.setText(f"最近备份：{last_backup_text(path)}")
 
     def _on_data_changed(self, table: str, _ids: list[str]) -> None:
         if table == "backups":
-            self.backup_label.setText(f"最近备份：{last_backup_text(self.ctx.db.path)}")
+            self.backup_label.setText(f"最近备份：{last_backup_text(self.ctx.path)}")
 
     def switch_database(self, path: Path) -> bool:
         """Close the open database and open ``path`` in this window."""
@@ -158,7 +190,7 @@ class MainWindow(QMainWindow):
         if not self._can_leave_page():
             return False
         path = Path(path).resolve()
-        if path == self.ctx.db.path.resolve():
+        if path == self.ctx.path.resolve():
             return True
         new_lock = InstanceLock(path)
         try:
@@ -171,8 +203,9 @@ class MainWindow(QMainWindow):
         self._save_state()
         old_ctx, old_lock = self.ctx, self.lock
         old_ctx.wait_idle(30)
-        old_ctx.shutdown()
-        old_ctx.db.close()
+        old_ctx.shutdown()  # also waits for a database still being opened
+        if old_ctx.is_ready():
+            old_ctx.db.close()
         if old_lock is not None:
             old_lock.release()
         self.lock = new_lock
@@ -195,16 +228,20 @@ class MainWindow(QMainWindow):
         self.switch_database(path)
 
     def open_database_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "打开数据库", str(self.ctx.db.path.parent),
+        path, _ = QFileDialog.getOpenFileName(self, "打开数据库", str(self.ctx.path.parent),
                                               "退管通数据库 (*.sqlite3 *.db);;所有文件 (*)")
         if path:
             self.switch_database(Path(path))
 
     # ------------------------------------------------------------------ pages
     def page(self, key: str) -> QWidget:
-        """The page for ``key``, built on first use."""
+        """The page for ``key``, built on first use. Pages other than the roster are built
+        with the database open (waiting for it with a busy cursor during start-up)."""
         if key in self.pages:
             return self.pages[key]
+        if key != "roster" and not self.ctx.is_ready():
+            self.statusBar().showMessage(WAITING_TIP)
+            self.ctx.wait_ready()
         entry = next(p for p in PAGES if p[0] == key)
         widget = self._build_page(*entry)
         self.pages[key] = widget
@@ -284,17 +321,20 @@ class MainWindow(QMainWindow):
 
         if not import_wizard_available():
             self.import_action.setEnabled(False)
+            self.import_action.setProperty("available", False)
             self.import_action.setToolTip("Excel 导入功能尚在开发中")
-        action(file_menu, "立即备份", self._backup)
+        self.backup_action = action(file_menu, "立即备份", self._backup)
         file_menu.addSeparator()
         action(file_menu, "退出", self.close, "Ctrl+Q")
 
         edit = bar.addMenu("编辑(&E)")
         self.undo_action = action(edit, "撤销上次修改", self.undo, QKeySequence.StandardKey.Undo)
-        action(edit, "新增人员", self.new_retiree, "Ctrl+N")
+        self.new_action = action(edit, "新增人员", self.new_retiree, "Ctrl+N")
         action(edit, "查找人员", self.focus_search, "Ctrl+F")
-        action(edit, "记一次走访", self._add_visit)
-        action(edit, "回收站…", lambda: self.roster().open_recycle_bin())
+        self.visit_action = action(edit, "记一次走访", self._add_visit)
+        self.bin_action = action(edit, "回收站…", lambda: self.roster().open_recycle_bin())
+        self.db_actions = [self.import_action, self.backup_action, self.undo_action, self.new_action,
+                           self.visit_action, self.bin_action]
 
         view = bar.addMenu("视图(&V)")
         action(view, "放大文字", lambda: self._step_text(10), "Ctrl+=")

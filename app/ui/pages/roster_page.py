@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 from app.models.registry import spec
 from app.services.ages import AGE_BAND_LABELS
 from app.services.roster import RosterFilters, RosterIndex
-from app.ui.card_editor import CardEditor
 from app.ui.context import AppContext
 from app.ui.roster_model import COLUMNS, DEFAULT_COLUMNS, RosterModel
+
+if TYPE_CHECKING:
+    from app.ui.card_editor import CardEditor
 
 __all__ = ["RosterPage", "STATUS_CHOICES", "import_wizard_available", "open_import_wizard"]
 
@@ -64,6 +66,10 @@ def open_import_wizard(ctx: AppContext, parent: QWidget | None) -> None:
 
 class RosterPage(QWidget):
     current_changed = Signal(str)
+    # The roster index is in the model (after each reload).
+    loaded = Signal()
+    # The table has been painted with rows for the first time (emitted once, after the paint).
+    rows_painted = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +122,10 @@ class RosterPage(QWidget):
         self.bin_button.clicked.connect(self.open_recycle_bin)
         self.clear_button = QPushButton("清除筛选")
         self.clear_button.clicked.connect(self.clear_filters)
+        # Buttons that write: usable once the database stack is open (see AppContext).
+        self._write_buttons = [self.new_button, self.visit_button, self.bin_button]
+        if import_wizard_available():
+            self._write_buttons.append(self.import_button)
 
         self.table = QTableView()
         self.table.setObjectName("rosterTable")
@@ -138,12 +148,17 @@ class RosterPage(QWidget):
         for n, col in enumerate(COLUMNS):
             header.resizeSection(n, self._char * min(col.width, 16) + 16)
             header.setSectionHidden(n, col.key not in DEFAULT_COLUMNS)
+        self._rows_painted = False
+        self.table.viewport().installEventFilter(self)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_count(self.model.rowCount()))
 
-        self.editor = CardEditor(ctx, self)
-        self.editor.saved.connect(self._select_id)
-        self.editor.deleted.connect(lambda _rid: self.table.clearSelection())
+        # The card editor (four forms and tables) is built when first needed: a person is
+        # selected or added. Until then its side of the splitter holds this hint.
+        self._editor: CardEditor | None = None
+        self._editor_slot = QLabel("请在左侧名单中选择人员")
+        self._editor_slot.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._editor_slot.setStyleSheet("color: #666;")
 
         # Three short rows rather than one long one: at 150 % text nothing may be cut off.
         top = QHBoxLayout()
@@ -176,7 +191,7 @@ class RosterPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("rosterSplitter")
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(self._editor_slot)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
@@ -186,7 +201,32 @@ class RosterPage(QWidget):
         self._restore_state()
         ctx.set_roster_providers(self.selected_ids, self.model.ids)
         ctx.data_changed.connect(self._on_data_changed)
+        if not ctx.is_ready():
+            self._enable_writes(False)
+            ctx.db_ready.connect(lambda: self._enable_writes(True))
         self.reload()
+
+    @property
+    def editor(self) -> CardEditor:
+        """The card editor, built on first use in place of the hint."""
+        if self._editor is None:
+            from app.ui.card_editor import CardEditor
+
+            editor = CardEditor(self.ctx, self)
+            editor.saved.connect(self._select_id)
+            editor.deleted.connect(lambda _rid: self.table.clearSelection())
+            sizes = self.splitter.sizes()
+            self.splitter.replaceWidget(self.splitter.indexOf(self._editor_slot), editor)
+            self._editor_slot.deleteLater()
+            if sum(sizes):
+                self.splitter.setSizes(sizes)
+            self._editor = editor
+        return self._editor
+
+    def _enable_writes(self, on: bool) -> None:
+        for button in self._write_buttons:
+            button.setEnabled(on)
+            button.setToolTip("" if on else "正在打开数据库，请稍候……")
 
     def _combo(self, field: str, choices: tuple[str, ...] | list[str]) -> QComboBox:
         box = QComboBox()
@@ -198,12 +238,17 @@ class RosterPage(QWidget):
 
     # ------------------------------------------------------------------ data
     def reload(self) -> None:
-        """Read the whole index on a pool thread (10,000 people: a fraction of a second)."""
+        """Read the whole index on a pool thread (10,000 people: a fraction of a second),
+        over the context's read-only connection: no session, so this works while the
+        database stack is still opening."""
         from app.services.roster import load_index
 
+        startup, self.ctx.startup_roster = self.ctx.startup_roster, None
+
         def read(_p: Any, _c: Any) -> RosterIndex:
-            with self.ctx.db.session_scope() as s:
-                return load_index(s)
+            if startup is not None:
+                return startup.result()  # read while the window was being built
+            return load_index(self.ctx.reader())
 
         self.ctx.run_job(read, label="读取名单", on_done=self._set_index, cancellable=False)
 
@@ -214,6 +259,7 @@ class RosterPage(QWidget):
         self.model.set_index(index)
         if current:
             self._select_id(current, load=False)
+        self.loaded.emit()
 
     def _fill_groups(self, groups: dict[str, str]) -> None:
         box = self.group_box
@@ -244,8 +290,7 @@ class RosterPage(QWidget):
         from app.services.roster import fetch_rows
 
         # A block of 200 rows by primary key: about a millisecond, so read on demand.
-        with self.ctx.db.session_scope() as s:
-            return fetch_rows(s, ids)
+        return fetch_rows(self.ctx.reader(), ids)
 
     def _on_data_changed(self, table: str, ids: list[str]) -> None:
         if table == "liaison_groups" or (table == "retirees" and not ids):
@@ -255,8 +300,7 @@ class RosterPage(QWidget):
             return
         from app.services.roster import refresh_rows
 
-        with self.ctx.db.session_scope() as s:
-            refresh_rows(s, self.model.index_data, ids)
+        refresh_rows(self.ctx.reader(), self.model.index_data, ids)
         current = self._current_id
         self.model.forget_details(ids)
         self.model.resort()
@@ -364,7 +408,16 @@ class RosterPage(QWidget):
         RecycleBinDialog(self.ctx, self).open()
 
     def can_leave(self) -> bool:
-        return self.editor.can_leave()
+        return self._editor is None or self._editor.can_leave()
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802
+        if (not self._rows_painted and event.type() == QEvent.Type.Paint
+                and self.model.rowCount() > 0):
+            self._rows_painted = True
+            # Queued: the paint in progress completes first. The start-up waits for this
+            # before opening the database stack, so that does not slow down the first paint.
+            QTimer.singleShot(0, self.rows_painted.emit)
+        return False
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         # Larger text (the 100–150 % setting): widen the columns and rows in proportion.
