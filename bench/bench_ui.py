@@ -1,8 +1,11 @@
 """Desktop client: start-up, search-as-you-type latency and memory.
 
-* Start-up: a fresh process until the main window is shown with the roster of 10,000
-  people filled in, against a bare PySide6 window started the same way (offscreen, same
-  interpreter), alternating runs; medians and their ratio (target ≤ 2.0×).
+* Start-up: a fresh process until the main window is usable with the roster of 10,000
+  people: shown, its table painted with the rows, and a key typed into the search box
+  filters them. Against a bare PySide6 window started the same way (offscreen, same
+  interpreter), alternating runs; medians and their ratio (target ≤ 2.0×). The database
+  stack (SQLAlchemy, models, ``open_database``) opens in the background after that; the
+  time until the writing actions are enabled is reported too.
 * Keystroke → filtered rows: one key typed into the roster's search box until the model
   holds the new rows and the table has repainted, at 10,000 (p95 ≤ 30 ms) and 100,000
   people (p95 ≤ 100 ms).
@@ -40,15 +43,31 @@ print("READY", flush=True)
 APP_CHILD = """
 import sys, time
 from pathlib import Path
-from app.ui.launch import make_application, open_main_window
+from app.ui.launch import make_application, open_main_window, prepare
+startup = prepare(Path(sys.argv[1]))                 # as launch(): lock, check, read, then Qt
 app = make_application()
-w = open_main_window(Path(sys.argv[1]), interactive=False)
+w = open_main_window(startup, interactive=False)
 w.show()
 roster = w.roster()
-w.ctx.wait_idle(60)
+painted = []
+roster.rows_painted.connect(lambda: painted.append(1))
+deadline = time.monotonic() + 60
+while not painted and time.monotonic() < deadline:   # rows in the model and on screen
+    app.processEvents()
+    time.sleep(0.001)
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+n = roster.model.rowCount()
+QTest.keyClick(roster.search, "z")                   # typing filters
+assert w.isVisible() and 0 < roster.model.rowCount() < n, (n, roster.model.rowCount())
+QTest.keyClick(roster.search, Qt.Key.Key_Backspace)
+assert roster.model.rowCount() == n
+print("READY", n, flush=True)
+assert w.ctx.wait_ready(60)                          # the database stack, opened behind
 app.processEvents()
-assert roster.model.rowCount() > 0
-print("READY", roster.model.rowCount(), flush=True)
+assert w.new_action.isEnabled()
+print("EDITABLE", flush=True)
+w.ctx.wait_idle(60)
 if "--memory" in sys.argv:
     table = roster.table
     for row in range(0, roster.model.rowCount(), 40):   # every row painted once
@@ -62,6 +81,8 @@ w.close()
 
 
 def _timed_child(code: str, *args: str, env: dict[str, str]) -> tuple[float, list[str]]:
+    """Seconds from starting the child until it printed READY, and its output lines (each
+    marker line gets `` @<seconds>`` appended, e.g. ``EDITABLE @0.81``)."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env=env)
@@ -69,13 +90,18 @@ def _timed_child(code: str, *args: str, env: dict[str, str]) -> tuple[float, lis
     ready = None
     lines = []
     for line in proc.stdout:
-        lines.append(line.strip())
+        at = time.perf_counter() - started
+        lines.append(f"{line.strip()} @{at:.4f}")
         if line.startswith("READY") and ready is None:
-            ready = time.perf_counter() - started
+            ready = at
     proc.wait()
     if ready is None or proc.returncode != 0:
         raise RuntimeError(f"child failed ({proc.returncode}): {lines}")
     return ready, lines
+
+
+def _marker(lines: list[str], name: str) -> float:
+    return next(float(line.rsplit("@", 1)[1]) for line in lines if line.startswith(name))
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -94,14 +120,17 @@ def startup(db10k: Path, home: Path, runs: int) -> dict[str, float]:
     env = _env(home)
     _timed_child(BARE_CHILD, env=env)  # warm the file cache for both
     _timed_child(APP_CHILD, str(db10k), env=env)
-    bare, full = [], []
+    bare, full, editable = [], [], []
     for _ in range(runs):
         bare.append(_timed_child(BARE_CHILD, env=env)[0])
-        full.append(_timed_child(APP_CHILD, str(db10k), env=env)[0])
+        ready, lines = _timed_child(APP_CHILD, str(db10k), env=env)
+        full.append(ready)
+        editable.append(_marker(lines, "EDITABLE"))
     _, lines = _timed_child(APP_CHILD, str(db10k), "--memory", env=env)
     rss_kib = next(int(line.split()[1]) for line in lines if line.startswith("RSS"))
     return {"bare": median(bare), "app": median(full), "ratio": median(full) / median(bare),
-            "rss_mib": rss_kib / 1024, "bare_all": bare, "app_all": full}  # type: ignore[dict-item]
+            "editable": median(editable), "rss_mib": rss_kib / 1024,
+            "bare_all": bare, "app_all": full, "editable_all": editable}  # type: ignore[dict-item]
 
 
 QUERIES = ("zhang", "wxl", "liu", "138", "1101", "chen", "lj", "zhw", "wang", "0512")
@@ -121,6 +150,7 @@ def keystrokes(db: Path, rounds: int) -> dict[str, float]:
     started = time.perf_counter()
     win.ctx.wait_idle(300)  # type: ignore[attr-defined]
     load = time.perf_counter() - started
+    win.ctx.wait_ready(300)  # type: ignore[attr-defined]  # no keystroke shares the CPU with it
     app.processEvents()  # type: ignore[attr-defined]
     people = len(roster.model.index_data)
     samples: list[float] = []
@@ -173,6 +203,8 @@ def main() -> None:
         f"| start-up to usable window, 10,000 people (median of {len(st['app_all'])}) | "  # type: ignore[arg-type]
         f"{st['app']:.2f} s | — | |",
         f"| bare PySide6 window, same way, same run | {st['bare']:.2f} s | — | |",
+        f"| … until editing is enabled (database stack opened behind the window) | "
+        f"{st['editable']:.2f} s | — | |",
         f"| ratio | {st['ratio']:.2f}× | ≤ 2.0× | {ok(st['ratio'] <= 2.0)} |",
         f"| keystroke → filtered rows, {k10['people']:,} people (p95 of {k10['n']}) | "
         f"{k10['p95']:.1f} ms (p50 {k10['p50']:.1f}, max {k10['max']:.1f}) | ≤ 30 ms | {ok(k10['p95'] <= 30)} |",
@@ -187,7 +219,16 @@ def main() -> None:
     body = "\n".join(rows) + (
         "\n\nStart-up runs (s): app " + ", ".join(f"{x:.2f}" for x in st["app_all"])  # type: ignore[attr-defined]
         + "; bare " + ", ".join(f"{x:.2f}" for x in st["bare_all"])  # type: ignore[attr-defined]
-        + ".\nKeystroke = `QTest.keyClick` on the search box (queries "
+        + "; editing enabled " + ", ".join(f"{x:.2f}" for x in st["editable_all"])  # type: ignore[attr-defined]
+        + f". 1-minute load average {os.getloadavg()[0]:.2f} at the end of the run (2 shared cores)."
+        + "\nUsable = the main window is shown, the roster table has been painted with all the"
+        " active people, and a key typed into the search box (`QTest.keyClick`) has filtered the"
+        " rows. The roster is read over a read-only stdlib `sqlite3` connection (after checking"
+        " the file's `alembic_version` equals `SCHEMA_HEAD` and its unit is set up); SQLAlchemy,"
+        " the models and `open_database` load on a background thread after the first paint, and"
+        " until then the writing actions are disabled and anything needing the database waits"
+        " with a busy cursor. Memory is measured with the database stack open."
+        + "\nKeystroke = `QTest.keyClick` on the search box (queries "
         + "、".join(QUERIES) + ", typed and erased key by key) until the table viewport has repainted."
         + ("\n\n_Quick run (fewer repetitions, no 100,000 run)._" if quick else ""))
     write_section("ui", "Desktop client (bench_ui.py)", body)

@@ -1,0 +1,51 @@
+"""services.roster over a plain sqlite3 connection reads what it reads over a session."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from app.db import connect_readonly
+from app.services import roster
+from app.services.query_text import normalize_query
+from app.services.search import normalize_query as search_normalize
+
+
+@pytest.mark.parametrize("typed", ["Zhang San", "ＺＨＡＮＧ", " 李 秀珍 ", "１３８\u30000000", "wxl", ""])
+def test_one_normalisation_for_typing_and_for_the_index(typed: str) -> None:
+    assert normalize_query(typed) == search_normalize(typed)
+
+
+def test_stdlib_reader_matches_the_session(demo_db: Any) -> None:
+    conn = connect_readonly(demo_db.path)
+    try:
+        on = date(2026, 11, 1)
+        with demo_db.session_scope() as s:
+            by_session = roster.load_index(s, on=on)
+            some = by_session.ids[:25]
+            details = roster.fetch_rows(s, some)
+            names = roster.names_of(s, some)
+            visits = roster.list_visits(s, query="zh")
+            groups = roster.group_names(s)
+            who = roster.last_visitors(s)
+            unit = roster.self_unit_name(s)
+        by_conn = roster.load_index(conn, on=on)
+        assert by_conn.ids == by_session.ids and by_conn.keys == by_session.keys
+        assert by_conn.cols == by_session.cols and by_conn.ages == by_session.ages
+        assert by_conn.group_names == by_session.group_names == groups
+        assert roster.fetch_rows(conn, some) == details
+        assert roster.names_of(conn, some) == names
+        assert roster.list_visits(conn, query="zh") == visits and visits
+        assert roster.last_visitors(conn) == who
+        assert roster.self_unit_name(conn) == unit and unit
+    finally:
+        conn.close()
+
+
+def test_self_unit_name_follows_services_units(db: Any) -> None:
+    from app.services.units import self_unit
+
+    with db.session_scope() as s:
+        assert roster.self_unit_name(s) == self_unit(s).name == "测试单位"
