@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from app.models import SYNCED_MODELS, BundleLog, SyncConflict, SyncPeer, SyncReceived
-from app.models.registry import REGISTRY, Kind
+from app.models.registry import REGISTRY, FieldSpec, Kind
 from app.services.context import self_unit_id
 from app.services.demo import Cancelled
 from app.services.versions import as_vector, ge, merge, record_vector
@@ -26,7 +27,7 @@ from app.sync.container import FORMAT_VERSION, OpenedBundle, open_archive, open_
 from app.sync.errors import BundleRejected
 from app.sync.keys import fingerprint, own_keys, unb64
 from app.sync.peers import allowed_units, key_proof
-from app.sync.records import REFS, TABLE_ORDER, from_json, user_fields
+from app.sync.records import REFS, TABLE_ORDER, from_json, from_json_many, user_fields
 
 Progress = Callable[[int, int, str], None]
 ACTIONS = ("new", "updated", "unchanged", "stale", "conflict", "rejected")
@@ -166,6 +167,59 @@ def _validate(table: str, values: dict[str, Any], names: list[str]) -> str | Non
     return None
 
 
+def _suspects(table: str, rows: list[dict[str, Any]]) -> set[int]:
+    """``id()`` of the rows that might fail ``_validate(table, row, user_fields(table))``; every
+    other row passes it. Checked a column at a time: the type of every value (in C, through
+    ``set(map(type, …))``) and each distinct (type, value) once with the very
+    ``FieldSpec.check_stored`` that ``_validate`` calls. The type is part of the key because
+    1, 1.0 and True are equal in Python but not equally valid."""
+    out: set[int] = set()
+    for spec in REGISTRY[table]:
+        col = list(map(dict.get, rows, repeat(spec.name)))
+        if spec.kind in _TEXTUAL:
+            if set(map(type, col)) <= (_STR if spec.required else _STR_OR_NONE):
+                continue
+            out.update(id(r) for r, v in zip(rows, col, strict=True)
+                       if type(v) is not str and (v is not None or spec.required))
+            continue
+        good = _GOOD.setdefault((table, spec.name), set())
+        try:
+            keys = list(zip(map(type, col), col, strict=True))
+            unknown = set(keys) - good
+        except TypeError:  # unhashable values (lists of phones): one at a time
+            out.update(id(r) for r, v in zip(rows, col, strict=True) if not _passes(spec, good, v))
+            continue
+        if not unknown:
+            continue
+        bad = {k for k in unknown if not _passes(spec, good, k[1])}
+        if bad:
+            out.update(id(r) for r, k in zip(rows, keys, strict=True) if k in bad)
+    return out
+
+
+# (table, field) → (type, value) keys known to pass; check_stored is a pure function of the
+# value, so what passed once passes again. Bounded: a long session cannot grow it without end.
+_GOOD: dict[tuple[str, str], set[tuple[type, Any]]] = {}
+_GOOD_MAX = 100_000
+
+
+def _passes(spec: FieldSpec, good: set[tuple[type, Any]], value: Any) -> bool:
+    """What ``_validate`` decides for this one value, remembered when it passes."""
+    ok = not spec.required if value is None else spec.check_stored(value) is None
+    if ok:
+        try:
+            if len(good) >= _GOOD_MAX:
+                good.clear()
+            good.add((type(value), value))
+        except TypeError:  # unhashable: not remembered
+            pass
+    return ok
+
+
+_STR = frozenset({str})
+_STR_OR_NONE = frozenset({str, type(None)})
+
+
 def plan_bundle(session: Session, path: Path, *, progress: Progress | None = None,
                 cancel: Callable[[], bool] | None = None) -> BundlePlan:
     opened, peer, pin = _open(session, path)
@@ -253,10 +307,16 @@ def _plan_batch(session: Session, plan: BundlePlan, table: str, batch: list[dict
         for rid, uid, rev, deleted, revs in conn.exec_driver_sql(
             f"SELECT id, unit_id, rev, deleted, field_revs FROM {table} WHERE id IN ({marks})", tuple(ids))
     } if ids else {}
+    # Parked conflicts only matter when merging into a row we hold.
+    held = [rid for rid in ids if rid in local]
     parked: dict[tuple[str, str], dict[str, int]] = {
         (c.record_id, c.field): as_vector(c.theirs_vv)
-        for c in session.exec(select(SyncConflict).where(SyncConflict.record_id.in_(ids),  # type: ignore[attr-defined]
-                                                         SyncConflict.resolved_at == None))}  # noqa: E711
+        for c in session.exec(select(SyncConflict).where(SyncConflict.record_id.in_(held),  # type: ignore[attr-defined]
+                                                         SyncConflict.resolved_at.is_(None)))  # type: ignore[union-attr]
+    } if held else {}
+    fresh = [r for r in batch if isinstance(r, dict) and r.get("id") not in local]
+    suspect = _suspects(table, fresh) if fresh else set()
+    ready = from_json_many(table, fresh)
     full: dict[str, Any] = {}
     for raw in batch:
         ident = local.get(raw.get("id")) if isinstance(raw, dict) else None
@@ -275,7 +335,9 @@ def _plan_batch(session: Session, plan: BundlePlan, table: str, batch: list[dict
                 full = {row.id: dict(row) for row in session.execute(sa_select(t).where(t.c.id.in_(rest))).mappings()}
             mine = full.get(raw["id"])
         try:
-            values = from_json(table, raw, convert=mine is not None) if isinstance(raw, dict) else None
+            values = ready.get(id(raw)) if mine is None else None
+            if values is None:
+                values = from_json(table, raw, convert=mine is not None) if isinstance(raw, dict) else None
             if values is None:
                 raise ValueError("记录格式不对")
         except (ValueError, TypeError) as exc:
@@ -299,14 +361,16 @@ def _plan_batch(session: Session, plan: BundlePlan, table: str, batch: list[dict
                                 message=f"{TABLE_LABELS[table]}“{label}”引用的记录不存在（{bad_ref}）"))
             continue
         if mine is None:
-            problem = _validate(table, values, user_fields(table))
+            # Records that passed the column checks pass _validate too; the rest get it in full
+            # for the message.
+            problem = _validate(table, values, user_fields(table)) if id(raw) in suspect else None
             if problem:
                 plan.add(RecordPlan(table, rid, "rejected", label, message=f"{TABLE_LABELS[table]}“{label}”：{problem}"))
                 continue
             accepted[table].add(rid)
-            # Kept as it came (JSON types): it is inserted as is, see apply._insert_rows.
-            row = {**raw, "field_revs": values["field_revs"], "deleted": values["deleted"]}
-            plan.add(RecordPlan(table, rid, "new", label, values=row, rev=values["rev"]))
+            # Kept as it came (JSON types; from_json(convert=False) leaves every value as it
+            # travelled but field_revs and deleted): it is inserted as is, see apply._insert_rows.
+            plan.add(RecordPlan(table, rid, "new", label, values=values, rev=values["rev"]))
             continue
         accepted[table].add(rid)
         _merge(plan, table, label, values, mine, parked)
