@@ -47,6 +47,10 @@ def make_application() -> object:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from app.ui import feature_scan
+
+    feature_scan.install()  # before the modules imported from here on; see its doc
+
     app = QApplication.instance()
     if app is None:
         # Fractional Windows scaling (125 %, 150 %) rendered as is rather than rounded.
