@@ -38,6 +38,8 @@ INDEX_COLUMNS = ("name", "sex", "birth_date", "category", "group_id", "health", 
 DETAIL_COLUMNS = ("id_number", "phones", "address", "former_post", "rank", "returned_home")
 
 _SEP = "\x1f"
+# Rows fetched at a time by load_index: its transient memory stays small at 100,000 people.
+_LOAD_BLOCK = 4096
 
 
 def age_from_iso(birth: str | None, on: date) -> int | None:
@@ -226,11 +228,18 @@ def load_index(session: Reader, *, on: date | None = None, unit_ids: Sequence[st
     idx.on = on
     ids, keys, cols = idx.ids, idx.keys, [idx.cols[c] for c in INDEX_COLUMNS]
     sql = _ROW_SQL.format(cols=", ".join(f"r.{c}" for c in INDEX_COLUMNS), where=where) + _BY_PINYIN
-    for row in _cursor(session, sql, params):
-        ids.append(row[0])
-        keys.append(row[-2])
+    cursor = _cursor(session, sql, params)
+    # One copy of each repeated value (statuses, categories, group ids…), as _intern does.
+    # Blocks of rows are turned into columns by zip and map, in C: at start-up this read
+    # is on the way to the first window.
+    same: dict[Any, Any] = {}
+    while block := cursor.fetchmany(_LOAD_BLOCK):
+        columns = list(zip(*block, strict=True))
+        ids.extend(columns[0])
+        keys.extend(columns[-2])
         for n, col in enumerate(cols):
-            col.append(_intern(row[n + 1]))
+            values = columns[n + 1]
+            col.extend(map(same.setdefault, values, values))
     idx.ages = [age_from_iso(b, on) for b in idx.cols["birth_date"]]
     idx.group_names = group_names(session)
     idx.unit_names = unit_names(session, set(idx.cols["unit_id"]))
