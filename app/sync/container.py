@@ -20,8 +20,8 @@ import os
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -40,6 +40,8 @@ MAX_MEMBERS = 64
 MAX_MEMBER_BYTES = 1024 * 1024 * 1024
 MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
 MAX_RATIO = 200
+# Inflated members kept in memory between the checks and the reading, per bundle.
+MAX_KEPT_BYTES = 64 * 1024 * 1024
 SIG_LEN = 64
 _scan_once = json.JSONDecoder().scan_once  # what json.loads uses under default settings
 _MEMBER = re.compile(r"^(manifest\.json|records/[a-z_]+\.jsonl)$")
@@ -51,27 +53,62 @@ class OpenedBundle:
     manifest: dict[str, Any]
     archive: zipfile.ZipFile
     sha256: str
+    # Members already inflated (and checked) by open_archive, kept when small, so that
+    # reading the records does not inflate them a second time.
+    inflated: dict[str, bytes] = field(default_factory=dict)
 
     def records(self, table: str) -> Iterator[dict[str, Any]]:
         name = f"records/{table}.jsonl"
         if name not in self.manifest.get("members", {}):
             return
-        scan = _scan_once
-        loads = json.loads
+        data = self.inflated.pop(name, None)
+        if data is not None:
+            text = data.decode("utf-8")
+            if "\r" not in text:  # else: the text reader's universal newlines, below
+                yield from _parse_lines(text)
+                return
         with self.archive.open(name) as fh:
-            for line in io.TextIOWrapper(fh, encoding="utf-8"):
-                # The decoder's own scanner, without json.loads' two Python frames and two
-                # whitespace matches per line: when the value starts the line and ends right
-                # at its newline, that is exactly what json.loads would return. Anything
-                # else (blank, padded or malformed lines) goes through json.loads as before.
-                try:
-                    value, end = scan(line, 0)
-                except (StopIteration, ValueError):
-                    value, end = None, -1
-                if end == len(line) - 1 and line[-1] == "\n":
-                    yield value
-                elif line.strip():
-                    yield loads(line)
+            yield from _parse(io.TextIOWrapper(fh, encoding="utf-8"))
+
+
+def _parse_lines(text: str) -> Iterator[Any]:
+    """``_parse`` of the lines the text reader would give for ``text`` (which has no "\r"):
+    split on "\n" only, as the reader does (str.splitlines would also split on U+2028 and
+    other characters that JSON strings may hold)."""
+    lines = text.split("\n")
+    last = lines.pop()  # "" when the text ends with a newline, else a final unterminated line
+    scan = _scan_once
+    loads = json.loads
+    for line in lines:
+        # The same rule as in _parse, for a line whose newline has been cut off.
+        try:
+            value, end = scan(line, 0)
+        except (StopIteration, ValueError):
+            value, end = None, -1
+        if end == len(line):
+            yield value
+        elif line.strip():
+            yield loads(line + "\n")
+    if last:
+        yield from _parse([last])
+
+
+def _parse(lines: Iterable[str]) -> Iterator[Any]:
+    scan = _scan_once
+    loads = json.loads
+    for line in lines:
+        # The decoder's own scanner, without json.loads' two Python frames and two
+        # whitespace matches per line: when the value starts the line and ends right
+        # at its newline, that is exactly what json.loads would return. Anything
+        # else (blank, padded or malformed lines) goes through json.loads as before.
+        try:
+            value, end = scan(line, 0)
+        except (StopIteration, ValueError):
+            value, end = None, -1
+        if end == len(line) - 1 and line[-1] == "\n":
+            yield value
+        elif line.strip():
+            yield loads(line)
 
 
 def _derive(shared: bytes, eph_pub: bytes, recipient_pub: bytes) -> bytes:
@@ -161,9 +198,12 @@ def open_archive(plain: bytes, header: dict[str, Any], sha: str, tables: set[str
     members = manifest.get("members", {})
     if set(members) != names - {"manifest.json"}:
         raise BundleRejected("数据包内容与清单不符（文件缺失或多出）。")
+    inflated: dict[str, bytes] = {}
+    kept = 0
     for name, meta in members.items():
         digest = hashlib.sha256()
         lines = 0
+        chunks: list[bytes] | None = []
         with archive.open(name) as fh:
             read = 0
             while chunk := fh.read(1 << 20):
@@ -172,11 +212,20 @@ def open_archive(plain: bytes, header: dict[str, Any], sha: str, tables: set[str
                     raise BundleRejected("数据包解压后过大，已拒绝（可能是压缩炸弹）。")
                 digest.update(chunk)
                 lines += chunk.count(b"\n")
+                if chunks is not None:
+                    if kept + read <= MAX_KEPT_BYTES:
+                        chunks.append(chunk)
+                    else:
+                        chunks = None  # too big to keep: read again from the archive
         if digest.hexdigest() != meta.get("sha256"):
             raise BundleRejected(f"数据包内文件校验失败（{name} 已被改动）。")
         if lines != meta.get("count"):
             raise BundleRejected(f"数据包内记录数与清单不符（{name}：清单 {meta.get('count')} 条，实际 {lines} 条）。")
-    return OpenedBundle(header, manifest, archive, sha)
+        if chunks is not None and name.startswith("records/"):
+            # Exactly the bytes just hashed and counted.
+            inflated[name] = b"".join(chunks)
+            kept += len(inflated[name])
+    return OpenedBundle(header, manifest, archive, sha, inflated)
 
 
 def _read_capped(archive: zipfile.ZipFile, name: str, cap: int) -> bytes:
