@@ -7,7 +7,7 @@ to a small pool. Results come back to the main thread through a queued signal.
 
 A context can start before its database stack: given a path instead of a ``Database``
 (the fast start, see ``app.ui.launch``), it reads through read-only stdlib connections
-(``reader()``) at once and opens the database (SQLAlchemy, models, ``open_database``) on a
+(``reading()``) at once and opens the database (SQLAlchemy, models, ``open_database``) on a
 thread of its own (``start_opening``). ``db_ready`` says when that is done; until then
 anything that touches ``ctx.db`` waits for it (a busy cursor on the UI thread).
 """
@@ -19,8 +19,9 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -118,7 +119,6 @@ class AppContext(QObject):
         self._closed = False
         self._announced = self._db is not None  # db_ready / db_failed emitted (or not needed)
         self._opener: threading.Thread | None = None
-        self._readers: dict[int, sqlite3.Connection] = {}  # thread id → connection
         # The roster index read during start-up, before the window existed (taken by the
         # roster page instead of reading it again).
         self.startup_roster: Future[Any] | None = None
@@ -215,18 +215,22 @@ class AppContext(QObject):
             app.sendPostedEvents(self)
         return self._db is not None
 
-    def reader(self) -> sqlite3.Connection:
-        """This thread's read-only stdlib connection to the database (made on first use,
-        closed by ``shutdown``). For reads that need no session, e.g. the roster."""
-        key = threading.get_ident()
-        conn = self._readers.get(key)
-        if conn is None:
-            from app.db import connect_readonly
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A read-only stdlib connection to the database for one read that needs no session
+        (the roster), on any thread.
 
-            conn = connect_readonly(self.path)
-            with self._lock:
-                self._readers[key] = conn
-        return conn
+        Opened per read (well under a millisecond) and closed after it, never kept: a kept
+        connection would hold the old file open after the file is swapped for a backup
+        (``restore_from``, e.g. undoing a bundle import), go on reading the old data, and on
+        Windows stop that swap; it would also keep a page cache per thread."""
+        from app.db import connect_readonly
+
+        conn = connect_readonly(self.path)
+        try:
+            yield conn
+        finally:
+            conn.close()
 
     # ----------------------------------------------------------------- background work
     def run_write(self, fn: Callable[[Any], T], *, label: str,
@@ -302,10 +306,6 @@ class AppContext(QObject):
         self._writer.shutdown(wait=True)
         if self._opener is not None:
             self._opener.join()
-        with self._lock:
-            readers, self._readers = list(self._readers.values()), {}
-        for conn in readers:
-            conn.close()
 
     def _new_job(self, label: str, on_done: Callable[[Any], None] | None,
                  on_error: Callable[[BaseException], None] | None, *, cancellable: bool) -> _Job:

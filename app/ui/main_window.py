@@ -128,7 +128,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.workspace = workspace
 
-        unit = self_unit_name(self.ctx.reader())
+        with self.ctx.reading() as conn:
+            unit = self_unit_name(conn)
         if unit is None and not self.ctx.is_ready():
             self.ctx.wait_ready()  # the welcome page writes at once; launch avoids this case
         self.root = QStackedWidget()
@@ -164,7 +165,8 @@ class MainWindow(QMainWindow):
             act.setStatusTip("" if on else WAITING_TIP)
 
     def _check_unit(self) -> None:
-        unit = self_unit_name(self.ctx.reader())
+        with self.ctx.reading() as conn:
+            unit = self_unit_name(conn)
         if unit is None:
             return
         self.root.setCurrentWidget(self.workspace)

@@ -268,3 +268,27 @@ print("OK")
     out = subprocess.run([sys.executable, "-c", code, str(demo_path)], capture_output=True,
                          text=True, cwd=ROOT, env=env, timeout=120)
     assert out.returncode == 0 and "OK" in out.stdout, out.stderr[-3000:]
+
+
+def test_roster_reads_follow_a_restored_file(qtbot: Any, demo_path: Path) -> None:
+    """Undoing a bundle import swaps the file for a backup (restore_from): the roster's
+    read-only connections are per read, so the next read sees the restored file."""
+    from app.db import restore_from
+    from app.services.operations import soft_delete
+
+    win = _start(qtbot, demo_path)
+    roster = win.roster()
+    win.ctx.wait_ready(30)
+    before = roster.model.rowCount()
+    backup = win.ctx.db.backup(reason="test")
+    gone = roster.model.id_at(0)
+    with win.ctx.db.session_scope() as s:
+        soft_delete(s, "retirees", gone, actor="测试员")
+    win.ctx.data_changed.emit("retirees", [gone])
+    assert roster.model.rowCount() == before - 1
+    win.ctx.db.close()
+    restore_from(demo_path, backup)
+    win.ctx.data_changed.emit("retirees", [])  # what the sync page emits after an undo
+    assert win.ctx.wait_idle(10)
+    assert roster.model.rowCount() == before and roster.model.row_of(gone) is not None
+    win.close()

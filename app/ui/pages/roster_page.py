@@ -248,7 +248,8 @@ class RosterPage(QWidget):
         def read(_p: Any, _c: Any) -> RosterIndex:
             if startup is not None:
                 return startup.result()  # read while the window was being built
-            return load_index(self.ctx.reader())
+            with self.ctx.reading() as conn:
+                return load_index(conn)
 
         self.ctx.run_job(read, label="读取名单", on_done=self._set_index, cancellable=False)
 
@@ -290,7 +291,8 @@ class RosterPage(QWidget):
         from app.services.roster import fetch_rows
 
         # A block of 200 rows by primary key: about a millisecond, so read on demand.
-        return fetch_rows(self.ctx.reader(), ids)
+        with self.ctx.reading() as conn:
+            return fetch_rows(conn, ids)
 
     def _on_data_changed(self, table: str, ids: list[str]) -> None:
         if table == "liaison_groups" or (table == "retirees" and not ids):
@@ -300,7 +302,8 @@ class RosterPage(QWidget):
             return
         from app.services.roster import refresh_rows
 
-        refresh_rows(self.ctx.reader(), self.model.index_data, ids)
+        with self.ctx.reading() as conn:
+            refresh_rows(conn, self.model.index_data, ids)
         current = self._current_id
         self.model.forget_details(ids)
         self.model.resort()
