@@ -49,3 +49,16 @@ def test_self_unit_name_follows_services_units(db: Any) -> None:
 
     with db.session_scope() as s:
         assert roster.self_unit_name(s) == self_unit(s).name == "测试单位"
+
+
+def test_ages_are_computed_when_first_needed(demo_db: Any) -> None:
+    on = date(2026, 11, 1)
+    with demo_db.session_scope() as s:
+        idx = roster.load_index(s, on=on)
+    assert idx._ages is None  # not part of the load
+    cells = [idx.value(i, "age") for i in range(len(idx))]  # the rows on screen, one by one
+    assert idx._ages is None
+    assert cells == idx.ages == [roster.age_from_iso(b, on) for b in idx.cols["birth_date"]]
+    assert any(a is not None for a in cells)
+    band = next(b for b in idx.bands() if b)
+    assert idx.filter(roster.RosterFilters(age_band=band, statuses=()))  # filters use them too

@@ -80,7 +80,8 @@ class RosterIndex:
     keys: list[str] = field(default_factory=list)
     # column name → list of values parallel to ids
     cols: dict[str, list[Any]] = field(default_factory=lambda: {c: [] for c in INDEX_COLUMNS})
-    ages: list[int | None] = field(default_factory=list)
+    # Age per row, from birth_date, computed on first use (see ``ages``).
+    _ages: list[int | None] | None = field(default=None, repr=False)
     group_names: dict[str, str] = field(default_factory=dict)
     # Units whose people are in the index (more than one only at headquarters or a middle unit).
     unit_names: dict[str, str] = field(default_factory=dict)
@@ -92,6 +93,15 @@ class RosterIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def ages(self) -> list[int | None]:
+        """Age on ``on`` per row. Computed when first needed (the age column of the rows on
+        screen, an age filter or sort), not while the roster loads: at start-up that read
+        is on the way to the first window, and ages are 15 % of it."""
+        if self._ages is None or len(self._ages) != len(self.ids):
+            self._ages = [age_from_iso(b, self.on) for b in self.cols["birth_date"]]
+        return self._ages
+
     def position(self, rid: str) -> int | None:
         """Where ``rid`` is in the index. A scan (about a millisecond per 100,000 people) is
         used only after a change or a selection, so no id→position dict is kept."""
@@ -102,6 +112,8 @@ class RosterIndex:
 
     def value(self, row: int, column: str) -> Any:
         if column == "age":
+            if self._ages is None:  # one cell on screen: no need to compute every age yet
+                return age_from_iso(self.cols["birth_date"][row], self.on)
             return self.ages[row]
         if column == "group":
             gid = self.cols["group_id"][row]
@@ -240,7 +252,6 @@ def load_index(session: Reader, *, on: date | None = None, unit_ids: Sequence[st
         for n, col in enumerate(cols):
             values = columns[n + 1]
             col.extend(map(same.setdefault, values, values))
-    idx.ages = [age_from_iso(b, on) for b in idx.cols["birth_date"]]
     idx.group_names = group_names(session)
     idx.unit_names = unit_names(session, set(idx.cols["unit_id"]))
     return idx
@@ -261,7 +272,8 @@ def refresh_rows(session: Reader, idx: RosterIndex, ids: Sequence[str]) -> None:
             i = len(idx.ids)
             idx.ids.append(rid)
             idx.keys.append("")
-            idx.ages.append(None)
+            if idx._ages is not None:
+                idx._ages.append(None)
             for c in INDEX_COLUMNS:
                 idx.cols[c].append(None)
         idx.keys[i] = r[-2]
@@ -269,7 +281,8 @@ def refresh_rows(session: Reader, idx: RosterIndex, ids: Sequence[str]) -> None:
             idx.cols[c][i] = _intern(r[n + 1])
         if deleted:
             idx.cols["status"][i] = None
-        idx.ages[i] = age_from_iso(idx.cols["birth_date"][i], idx.on)
+        if idx._ages is not None:
+            idx._ages[i] = age_from_iso(idx.cols["birth_date"][i], idx.on)
     idx._bands = None
     idx.in_name_order = False  # a new or renamed person: sort by name the slow way
     idx.group_names = group_names(session)

@@ -177,7 +177,7 @@ class RosterModel(QAbstractTableModel):
 
                 return QColor("#777777")
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()].key == "age":
-            age = self._index.ages[self._rows[index.row()]]
+            age = self._index.value(self._rows[index.row()], "age")
             return f"{age}周岁" if age is not None else None
         return None
 
