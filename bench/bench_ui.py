@@ -144,10 +144,10 @@ def keystrokes(db: Path, rounds: int) -> dict[str, float]:
     from app.ui.launch import make_application, open_main_window
 
     app = make_application()
+    started = time.perf_counter()  # the roster read starts in open_main_window (fast start)
     win = open_main_window(db, interactive=False)
     win.show()  # type: ignore[attr-defined]
     roster = win.roster()  # type: ignore[attr-defined]
-    started = time.perf_counter()
     win.ctx.wait_idle(300)  # type: ignore[attr-defined]
     load = time.perf_counter() - started
     win.ctx.wait_ready(300)  # type: ignore[attr-defined]  # no keystroke shares the CPU with it
@@ -213,7 +213,7 @@ def main() -> None:
         rows.append(f"| keystroke → filtered rows, {k100['people']:,} people (p95 of {k100['n']}) | "
                     f"{k100['p95']:.1f} ms (p50 {k100['p50']:.1f}, max {k100['max']:.1f}) | ≤ 100 ms | "
                     f"{ok(k100['p95'] <= 100)} |")
-        rows.append(f"| roster index load (background), 100,000 people | {k100['load']:.2f} s | — | |")
+        rows.append(f"| main window with the roster index loaded, 100,000 people | {k100['load']:.2f} s | — | |")
     rows.append(f"| resident memory, 10,000 loaded and scrolled end to end | {st['rss_mib']:.1f} MiB | "
                 f"≤ 150 MiB | {ok(st['rss_mib'] <= 150)} |")
     body = "\n".join(rows) + (
