@@ -119,11 +119,24 @@ def current_revision(engine: Engine) -> str | None:
         return schema_revision(raw)  # type: ignore[arg-type]
 
 
+def readonly_uri(path: Path | str) -> str:
+    """SQLite's ``file:`` URI opening ``path`` read-only. Not ``Path.as_uri()``: that makes
+    ``file://server/share/…`` of a Windows network path, which SQLite refuses (it wants
+    an empty authority, ``file:////server/share/…``)."""
+    from urllib.parse import quote
+
+    p = Path(path).resolve().as_posix()  # /home/…, C:/…, //server/share/…
+    if not p.startswith("/"):
+        p = "/" + p  # a drive letter: file:/C:/…
+    if p.startswith("//"):
+        p = "//" + p  # a network share: empty authority, then //server/share
+    return f"file:{quote(p, safe='/:')}?mode=ro"
+
+
 def connect_readonly(path: Path | str) -> sqlite3.Connection:
     """A stdlib connection that cannot write (``mode=ro``), with SQLite's default 2 MiB page
     cache: for reads beside the engine, e.g. the desktop client's roster."""
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
-                           check_same_thread=False)
+    conn = sqlite3.connect(readonly_uri(path), uri=True, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 

@@ -66,3 +66,22 @@ def test_no_readonly_connection_unless_at_head(tmp_path: Path) -> None:
     for name in ("empty.sqlite3", "text.sqlite3", "missing.sqlite3"):
         assert app_db.open_readonly_at_head(tmp_path / name) is None
     assert not (tmp_path / "missing.sqlite3").exists()
+
+
+@pytest.mark.parametrize("folder", ["with space", "退管通 数据", "odd#name?x=1", "per%cent"])
+def test_readonly_connection_in_awkward_folders(db: Any, tmp_path: Path, folder: str) -> None:
+    target = tmp_path / folder / "单位.sqlite3"
+    target.parent.mkdir()
+    db.backup(target)
+    conn = app_db.connect_readonly(target)
+    try:
+        assert app_db.schema_revision(conn) == SCHEMA_HEAD
+    finally:
+        conn.close()
+
+
+def test_readonly_uri_shapes() -> None:
+    assert app_db.readonly_uri("/srv/单位 1.sqlite3") == "file:/srv/%E5%8D%95%E4%BD%8D%201.sqlite3?mode=ro"
+    if sys.platform == "win32":  # pragma: no cover - the shapes SQLite wants on Windows
+        assert app_db.readonly_uri(r"C:\数据\a.db").startswith("file:/C:/")
+        assert app_db.readonly_uri(r"\\server\share\a.db") == "file:////server/share/a.db?mode=ro"
