@@ -274,7 +274,7 @@ def _transaction(conn: Connection) -> Iterator[Session]:
 
 @contextmanager
 def _few_collections() -> Iterator[None]:
-    """Collect garbage rarely while a bundle is planned and applied. A bundle makes hundreds
+    """Collect garbage rarely while bundles are planned and applied. A bundle makes hundreds
     of thousands of small dicts and tuples that form no cycles, yet with the default threshold
     (a collection every 700 allocations) their making keeps walking every object in the
     process: a tenth of the import. The collector still runs, and is restored afterwards."""
@@ -293,10 +293,10 @@ def import_bundles(db: Database, files: list[Path], *, actor: str, dry_run: bool
     leaves the database untouched."""
     results = []
     backup: Path | None = None
-    with _one_checkpoint(db) as conn:
+    with _few_collections(), _one_checkpoint(db) as conn:
         for path in files:
             try:
-                with _few_collections(), _transaction(conn) as s:
+                with _transaction(conn) as s:
                     # The plan is made inside the writing transaction: what it says is what is applied.
                     plan = plan_bundle(s, Path(path), progress=progress, cancel=cancel)
                     if dry_run or (not plan.changes and not plan.pin_keys and plan.duplicate):

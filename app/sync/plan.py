@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -182,37 +182,50 @@ def _suspects(table: str, rows: list[dict[str, Any]]) -> set[int]:
             out.update(id(r) for r, v in zip(rows, col, strict=True)
                        if type(v) is not str and (v is not None or spec.required))
             continue
-        good = _GOOD.setdefault((table, spec.name), set())
+        types = set(map(type, col))
+        if None in col and spec.required:
+            out.update(id(r) for r, v in zip(rows, col, strict=True) if v is None)
+        types.discard(_NONE)
+        if not types:
+            continue
+        # One memo per type: within one type, equal values are equally valid.
+        kind = types.pop() if len(types) == 1 else None
+        good = _GOOD.setdefault((table, spec.name, kind), set())
         try:
-            keys = list(zip(map(type, col), col, strict=True))
-            unknown = set(keys) - good
+            if kind is not None:
+                keys: list[Any] = col
+                unknown = set(col) - good
+                unknown.discard(None)
+            else:
+                keys = list(zip(map(type, col), col, strict=True))
+                unknown = set(keys) - good
+                unknown.discard((_NONE, None))
         except TypeError:  # unhashable values (lists of phones): one at a time
-            out.update(id(r) for r, v in zip(rows, col, strict=True) if not _passes(spec, good, v))
+            out.update(id(r) for r, v in zip(rows, col, strict=True) if v is not None and not _passes(spec, good, v))
             continue
         if not unknown:
             continue
-        bad = {k for k in unknown if not _passes(spec, good, k[1])}
+        bad = {k for k in unknown if not _passes(spec, good, k if kind is not None else k[1], k)}
         if bad:
             out.update(id(r) for r, k in zip(rows, keys, strict=True) if k in bad)
     return out
 
 
-# (table, field) → (type, value) keys known to pass; check_stored is a pure function of the
-# value, so what passed once passes again. Bounded: a long session cannot grow it without end.
-_GOOD: dict[tuple[str, str], set[tuple[type, Any]]] = {}
+# (table, field, type or None for mixed types) → values (or (type, value) keys when mixed)
+# known to pass; check_stored is a pure function of the value, so what passed once passes
+# again. Bounded: a long session cannot grow it without end.
+_GOOD: dict[tuple[str, str, type | None], set[Any]] = {}
 _GOOD_MAX = 100_000
+_NONE = type(None)
 
 
-def _passes(spec: FieldSpec, good: set[tuple[type, Any]], value: Any) -> bool:
-    """What ``_validate`` decides for this one value, remembered when it passes."""
-    ok = not spec.required if value is None else spec.check_stored(value) is None
-    if ok:
-        try:
-            if len(good) >= _GOOD_MAX:
-                good.clear()
-            good.add((type(value), value))
-        except TypeError:  # unhashable: not remembered
-            pass
+def _passes(spec: FieldSpec, good: set[Any], value: Any, key: Any = None) -> bool:
+    """``check_stored`` of one value that is not None, remembered under ``key`` when it passes."""
+    ok = spec.check_stored(value) is None
+    if ok and key is not None:
+        if len(good) >= _GOOD_MAX:
+            good.clear()
+        good.add(key)
     return ok
 
 
@@ -268,13 +281,7 @@ def _applied_cleanly(session: Session, peer_id: str, seq: int, sha: str) -> bool
 
 
 def _batches(it: Iterator[dict[str, Any]], n: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for item in it:
-        batch.append(item)
-        if len(batch) >= n:
-            yield batch
-            batch = []
-    if batch:
+    while batch := list(islice(it, n)):
         yield batch
 
 
@@ -317,6 +324,7 @@ def _plan_batch(session: Session, plan: BundlePlan, table: str, batch: list[dict
     fresh = [r for r in batch if isinstance(r, dict) and r.get("id") not in local]
     suspect = _suspects(table, fresh) if fresh else set()
     ready = from_json_many(table, fresh)
+    refs = list(REFS[table].items())
     full: dict[str, Any] = {}
     for raw in batch:
         ident = local.get(raw.get("id")) if isinstance(raw, dict) else None
@@ -354,8 +362,12 @@ def _plan_batch(session: Session, plan: BundlePlan, table: str, batch: list[dict
             continue
         if table == "units":
             allowed.add(rid)
-        bad_ref = next((f for f, t in REFS[table].items()
-                        if values.get(f) and not known.has(t, values[f], accepted)), None)
+        bad_ref = None
+        for f, t in refs:
+            ref = values.get(f)
+            if ref and not known.has(t, ref, accepted):
+                bad_ref = f
+                break
         if bad_ref:
             plan.add(RecordPlan(table, rid, "rejected", label,
                                 message=f"{TABLE_LABELS[table]}“{label}”引用的记录不存在（{bad_ref}）"))
