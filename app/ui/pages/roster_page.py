@@ -341,7 +341,7 @@ class RosterPage(QWidget):
 
     def _show_count(self, n: int) -> None:
         selected = len(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else 0
-        total = sum(1 for s in self.model.index_data.cols.get("status", []) if s == "在册")
+        total = self.model.index_data.cols.get("status", []).count("在册")
         text = f"共 {n} 人"
         if selected > 1:
             text += f"，已选 {selected} 人"
