@@ -180,6 +180,7 @@ def main() -> None:
     from bench.data import working_copy
 
     quick = "--quick" in sys.argv
+    load_before = os.getloadavg()[0]  # other jobs share the cores; this run adds its own load
     work = Path(tempfile.mkdtemp(prefix="bench-ui-"))
     os.environ["RETIREE_DESK_HOME"] = str(work / "home")
     try:
@@ -220,7 +221,8 @@ def main() -> None:
         "\n\nStart-up runs (s): app " + ", ".join(f"{x:.2f}" for x in st["app_all"])  # type: ignore[attr-defined]
         + "; bare " + ", ".join(f"{x:.2f}" for x in st["bare_all"])  # type: ignore[attr-defined]
         + "; editing enabled " + ", ".join(f"{x:.2f}" for x in st["editable_all"])  # type: ignore[attr-defined]
-        + f". 1-minute load average {os.getloadavg()[0]:.2f} at the end of the run (2 shared cores)."
+        + f". 1-minute load average {load_before:.2f} at the start of the run, "
+        f"{os.getloadavg()[0]:.2f} at the end (2 cores shared with other jobs)."
         + "\nUsable = the main window is shown, the roster table has been painted with all the"
         " active people, and a key typed into the search box (`QTest.keyClick`) has filtered the"
         " rows. The roster is read over a read-only stdlib `sqlite3` connection (after checking"
