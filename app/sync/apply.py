@@ -6,7 +6,7 @@ import gc
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -188,26 +188,33 @@ def _storage(table: str) -> list[tuple[str, Any]]:
 def _insert_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
     """Insert new records with one plain executemany, in the storage format SQLAlchemy itself
     uses for these column types: its per-value processing costs more than the insert for
-    100,000 rows. Converted a column at a time, each distinct hashable value once (the
-    stamps and flags of a bundle repeat a lot)."""
+    100,000 rows. Rows are read with one C-level itemgetter call each; only the converted
+    columns are touched in Python, each distinct hashable value converted once (the stamps
+    and flags of a bundle repeat a lot)."""
     spec = _storage(table)
     names = [n for n, _c in spec]
-    cols = [list(map(dict.get, rows, repeat(n))) for n in names]  # a missing column is NULL
+    try:
+        data = list(map(list, map(itemgetter(*names), rows)))
+    except KeyError:  # a record without some column: it is NULL
+        data = [[r.get(n) for n in names] for r in rows]
     for i, (_n, conv) in enumerate(spec):
         if conv is None:
             continue
-        col = cols[i]
+        col = list(map(itemgetter(i), data))
         try:
             # Keyed with the type: 1, 1.0 and True are one dict key but not one JSON text.
             keys = list(zip(map(type, col), col, strict=True))
             done = {k: (None if k[1] is None else conv(k[1])) for k in set(keys)}
         except TypeError:  # unhashable values (JSON lists and objects)
-            cols[i] = [None if v is None else conv(v) for v in col]
+            new = [None if v is None else conv(v) for v in col]
         else:
-            cols[i] = list(map(done.__getitem__, keys))
+            new = list(map(done.__getitem__, keys))
+        for row, value in zip(data, new, strict=True):
+            row[i] = value
     session.flush()
     session.connection().exec_driver_sql(
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", list(zip(*cols, strict=True)))
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+        list(map(tuple, data)))  # SQLAlchemy takes many parameter sets as tuples only
 
 
 def _close_superseded(session: Session, record_id: str, sets: dict[str, Any], vectors: dict[str, Any],
