@@ -86,6 +86,7 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true",
                     help="reuse the units, bundles and headquarters database of an earlier run (bench/.data/sync)")
     ap.add_argument("--runs", type=int, default=3, help="full imports (each followed by a re-import), default 3")
+    ap.add_argument("--note", default="", help="a sentence to add to the section (e.g. a comparison run)")
     args, _rest = ap.parse_known_args()  # `python -m bench sync` leaves its own words in argv
     cached = _cached() if args.reuse else None
     if cached is not None:
@@ -142,6 +143,7 @@ full import): {', '.join(f'{x:.2f}' for x in loads)}.
 | re-import of the same bundles | {again:.2f} s | 2 s | {'met' if again <= 2 else 'MISSED'} | | |
 
 First import: {counts}. Re-import: {unchanged:,} records unchanged, nothing written.
+{args.note}
 """
     write_section("sync", "Sync: 18 units to headquarters", body)
 
