@@ -149,6 +149,7 @@ def update(session: Session, table: str | type, record_id: str, changes: Mapping
     for name, (_old, new) in diff.items():
         setattr(obj, name, new)
     obj.field_revs = versions.bump(obj.field_revs, diff, versions.replica_id(session), obj.rev)
+    versions.follow_local(session, obj.id, values, obj.field_revs, actor=actor)
     obj.updated_at = utcnow()
     obj.updated_by = actor
     session.add(obj)
@@ -170,6 +171,7 @@ def _set_deleted(session: Session, table: str | type, record_id: str, deleted: b
     obj.deleted = deleted
     obj.rev += 1
     obj.field_revs = versions.bump(obj.field_revs, ["deleted"], versions.replica_id(session), obj.rev)
+    versions.follow_local(session, obj.id, {"deleted": deleted}, obj.field_revs, actor=actor)
     obj.updated_at = utcnow()
     obj.updated_by = actor
     session.add(obj)

@@ -59,3 +59,35 @@ def record_vector(field_revs: Mapping[str, Any] | None) -> Vector:
     for v in (field_revs or {}).values():
         out = merge(out, as_vector(v))
     return out
+
+
+def follow_local(session: Session, record_id: str, values: Mapping[str, Any], field_revs: Mapping[str, Any], *,
+                 actor: str) -> None:
+    """Keep the record's parked conflicts about ``values``' fields current with our side.
+
+    A parked conflict sets the value we hold against theirs. When ours changes afterwards
+    (edited here, or a newer change merged in from elsewhere) the conflict must show the new
+    value: a person resolving it from the old one would throw the newer change away unseen.
+    It closes by itself when our value has seen their change too (resolved elsewhere) or now
+    equals theirs."""
+    from sqlmodel import select
+
+    from app.models import SyncConflict, utcnow
+
+    for c in session.exec(select(SyncConflict).where(SyncConflict.record_id == record_id,
+                                                     SyncConflict.resolved_at == None)):  # noqa: E711
+        if c.field not in values:
+            continue
+        value, vec = plain_value(values[c.field]), as_vector(field_revs.get(c.field))
+        if ge(vec, as_vector(c.theirs_vv)) or value == c.theirs:
+            c.resolved_at, c.resolution, c.resolved_by = utcnow(), "superseded", actor
+        else:
+            c.mine, c.mine_vv = value, vec
+        session.add(c)
+
+
+def plain_value(value: Any) -> Any:
+    """As a conflict row keeps values: JSON, dates as ISO text."""
+    from datetime import date, datetime
+
+    return value.isoformat() if isinstance(value, date | datetime) else value

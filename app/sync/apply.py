@@ -27,6 +27,7 @@ from app.models import (
 from app.services import search
 from app.services.demo import Cancelled
 from app.services.errors import ServiceError
+from app.services.versions import follow_local, plain_value
 from app.sync.plan import BundlePlan, plan_bundle
 
 Progress = Callable[[int, int, str], None]
@@ -75,14 +76,14 @@ def apply_plan(session: Session, plan: BundlePlan, *, actor: str, backup_path: s
             obj.updated_by = actor
             session.add(obj)
             if rp.field_revs:
-                _close_superseded(session, rp.id, rp.values, rp.field_revs, actor)
+                follow_local(session, rp.id, rp.values, rp.field_revs, actor=actor)
             for name, (mine, theirs, vm, vt) in rp.conflicts.items():
                 exists = session.exec(select(SyncConflict).where(
                     SyncConflict.record_id == rp.id, SyncConflict.field == name,
                     SyncConflict.resolved_at == None)).first()  # noqa: E711
                 if exists is None or exists.theirs != theirs:
-                    session.add(SyncConflict(table_name=rp.table, record_id=rp.id, field=name, mine=_json(mine),
-                                             theirs=_json(theirs), mine_vv=vm, theirs_vv=vt,
+                    session.add(SyncConflict(table_name=rp.table, record_id=rp.id, field=name, mine=plain_value(mine),
+                                             theirs=plain_value(theirs), mine_vv=vm, theirs_vv=vt,
                                              peer_unit_id=plan.peer_unit_id, bundle_seq=plan.seq))
             if rp.table == "retirees":
                 touched_retirees.append(rp.id)
@@ -217,32 +218,10 @@ def _insert_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> No
         list(map(tuple, data)))  # SQLAlchemy takes many parameter sets as tuples only
 
 
-def _close_superseded(session: Session, record_id: str, sets: dict[str, Any], vectors: dict[str, Any],
-                      actor: str) -> None:
-    """A conflict resolved elsewhere arrives as a value that has seen both sides: close ours."""
-    from app.services.versions import as_vector, ge
-
-    for c in session.exec(select(SyncConflict).where(SyncConflict.record_id == record_id,
-                                                     SyncConflict.resolved_at == None)):  # noqa: E711
-        if c.field in sets:
-            vec = as_vector(vectors.get(c.field))
-            if ge(vec, as_vector(c.mine_vv)) and ge(vec, as_vector(c.theirs_vv)):
-                c.resolved_at = utcnow()
-                c.resolution = "superseded"
-                c.resolved_by = actor
-                session.add(c)
-
-
 def _text(value: Any) -> str | None:
     from app.services.operations import audit_text
 
     return audit_text(value)
-
-
-def _json(value: Any) -> Any:
-    from datetime import date, datetime
-
-    return value.isoformat() if isinstance(value, date | datetime) else value
 
 
 @contextmanager
@@ -251,7 +230,13 @@ def _one_checkpoint(db: Database) -> Iterator[Connection]:
     synced) once at the end rather than after every bundle: otherwise each bundle's commit
     rewrites the index pages all the previous ones touched, and syncs twice. Each bundle is
     still its own transaction; the setting is put back and the checkpoint done even when a
-    bundle fails."""
+    bundle fails.
+
+    Durability: under WAL with synchronous=NORMAL a commit reaches the disk at the next
+    checkpoint, so a power cut during an import can take back the bundles committed since
+    the import began (never half of one: the database stays consistent, and the bundle log
+    goes back with them). Importing the same files again redoes them exactly, which is why
+    this is accepted for ~0.4 s saved on a full headquarters import."""
     with db.engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         assert raw is not None

@@ -118,6 +118,27 @@ def test_different_fields_merge_same_field_conflicts(net) -> None:
         assert list_conflicts(s) == []
 
 
+def test_a_parked_conflict_follows_later_changes_of_our_side(net) -> None:
+    hq = net.headquarters()
+    u1 = net.child(hq, "U1")
+    [rid] = add_people(u1, "张三")
+    u1.send(hq)
+    hq.send(u1)
+    _edit(u1, rid, living="独居")
+    _edit(hq, rid, living="空巢")
+    u1.send(hq)
+    # Edited again while the conflict waits: the conflict shows the value held now, so that
+    # resolving it from what it shows cannot throw the newer edit away.
+    _edit(hq, rid, living="与子女同住")
+    with hq.db.session_scope() as s:
+        [c] = list_conflicts(s)
+        assert (c["mine"], c["theirs"]) == ("与子女同住", "独居")
+    # Made equal to theirs: nothing left to decide.
+    _edit(hq, rid, living="独居")
+    with hq.db.session_scope() as s:
+        assert list_conflicts(s) == []
+
+
 def test_edit_against_delete_is_a_conflict_either_way(net) -> None:
     hq = net.headquarters()
     u1 = net.child(hq, "U1")
