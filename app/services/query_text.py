@@ -2,7 +2,7 @@
 
 Kept apart from ``app.services.search`` (which imports SQLAlchemy and the table models) so
 that the desktop client's roster can filter on each keystroke before the database stack
-has loaded. ``tests/test_search.py`` checks that both modules normalise alike.
+has loaded. ``app.services.search`` imports it from here.
 """
 
 from __future__ import annotations

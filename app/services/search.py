@@ -11,7 +11,6 @@ The row is rewritten by ``reindex`` in the same transaction as every change to t
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +21,7 @@ from sqlmodel import Session, select
 
 from app.models import Retiree, SearchEntry
 from app.services.idcard import id_tail
+from app.services.query_text import normalize_query  # noqa: F401 - also imported from here
 
 SEP = "\x1f"
 ID_TAIL_DIGITS = 6
@@ -69,11 +69,6 @@ def name_pinyin(name: str) -> tuple[str, str]:
     for alt in extra_init:
         init_s += " " + alt + rest_init
     return full_s, init_s
-
-
-def normalize_query(query: str) -> str:
-    q = unicodedata.normalize("NFKC", query).lower()
-    return "".join(q.split())
 
 
 def index_keys(r: Retiree | Any) -> str:
