@@ -64,3 +64,50 @@ def test_ages_are_computed_when_first_needed(demo_db: Any) -> None:
     assert any(a is not None for a in cells)
     band = next(b for b in idx.bands() if b)
     assert idx.filter(roster.RosterFilters(age_band=band, statuses=()))  # filters use them too
+
+
+def _row_by_row(monkeypatch: pytest.MonkeyPatch, session: Any, **kw: Any) -> roster.RosterIndex:
+    with monkeypatch.context() as m:
+        m.setattr(roster, "_whole_columns", lambda *a: None)
+        return roster.load_index(session, **kw)
+
+
+def test_whole_column_read_equals_the_row_by_row_read(demo_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services import operations as ops
+
+    with demo_db.session_scope() as s:
+        # NULLs in several columns, a tombstone, and a name sorting before everyone.
+        rid = ops.create(s, "retirees", {"name": "阿一"}, actor="t").id
+        ops.soft_delete(s, "retirees", roster.load_index(s).ids[5], actor="t")
+        whole = roster.load_index(s)
+        rows = _row_by_row(monkeypatch, s)
+        assert roster._whole_columns(s, "r.deleted = 0", {}) is not None  # the fast path was taken
+    assert whole.ids == rows.ids and whole.keys == rows.keys and whole.cols == rows.cols
+    assert whole.ids[0] == rid and whole.cols["group_id"][0] is None and whole.cols["health"][0] is None
+
+
+def test_a_value_holding_the_separator_is_read_row_by_row(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import text
+
+    from app.services import operations as ops
+
+    with db.session_scope() as s:
+        ids = [ops.create(s, "retirees", {"name": n}, actor="t").id for n in ("张三", "李四")]
+        s.execute(text("UPDATE retirees SET name = :n WHERE id = :i"), {"n": "李\x1d四", "i": ids[1]})
+        assert roster._whole_columns(s, "r.deleted = 0", {}) is None
+        idx = roster.load_index(s)
+        assert idx.cols["name"] == _row_by_row(monkeypatch, s).cols["name"]
+        assert "李\x1d四" in idx.cols["name"]
+
+
+def test_an_empty_roster_loads(db: Any) -> None:
+    with db.session_scope() as s:
+        idx = roster.load_index(s)
+    assert len(idx) == 0 and all(col == [] for col in idx.cols.values())
+
+
+def test_a_unit_filter_reads_only_that_units_people(demo_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    with demo_db.session_scope() as s:
+        unit = roster.load_index(s).cols["unit_id"][0]
+        idx = roster.load_index(s, unit_ids=[unit, "no-such-unit"])
+        assert idx.ids == _row_by_row(monkeypatch, s, unit_ids=[unit, "no-such-unit"]).ids and idx.ids

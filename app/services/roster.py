@@ -239,22 +239,65 @@ def load_index(session: Reader, *, on: date | None = None, unit_ids: Sequence[st
     idx = RosterIndex()
     idx.on = on
     ids, keys, cols = idx.ids, idx.keys, [idx.cols[c] for c in INDEX_COLUMNS]
-    sql = _ROW_SQL.format(cols=", ".join(f"r.{c}" for c in INDEX_COLUMNS), where=where) + _BY_PINYIN
-    cursor = _cursor(session, sql, params)
     # One copy of each repeated value (statuses, categories, group ids…), as _intern does.
-    # Blocks of rows are turned into columns by zip and map, in C: at start-up this read
-    # is on the way to the first window.
     same: dict[Any, Any] = {}
-    while block := cursor.fetchmany(_LOAD_BLOCK):
-        columns = list(zip(*block, strict=True))
-        ids.extend(columns[0])
-        keys.extend(columns[-2])
+    whole = _whole_columns(session, where, params)
+    if whole is not None:
+        ids.extend(whole[0])
+        keys.extend(whole[-1])
         for n, col in enumerate(cols):
-            values = columns[n + 1]
-            col.extend(map(same.setdefault, values, values))
+            col.extend(map(same.setdefault, whole[n + 1], whole[n + 1]))
+    else:
+        sql = _ROW_SQL.format(cols=", ".join(f"r.{c}" for c in INDEX_COLUMNS), where=where) + _BY_PINYIN
+        cursor = _cursor(session, sql, params)
+        # Blocks of rows are turned into columns by zip and map, in C.
+        while block := cursor.fetchmany(_LOAD_BLOCK):
+            columns = list(zip(*block, strict=True))
+            ids.extend(columns[0])
+            keys.extend(columns[-2])
+            for n, col in enumerate(cols):
+                values = columns[n + 1]
+                col.extend(map(same.setdefault, values, values))
     idx.group_names = group_names(session)
     idx.unit_names = unit_names(session, set(idx.cols["unit_id"]))
     return idx
+
+
+_GS, _NULL = "\x1d", "\x1e"  # between values; standing for NULL
+
+
+def _whole_columns(session: Reader, where: str, params: dict[str, Any]) -> list[list[Any]] | None:
+    """id, the INDEX_COLUMNS and the search keys of the people ``where`` selects, as whole
+    columns in pinyin order; None when a value holds a separator (then read row by row).
+
+    Each column comes back from SQLite as one joined string, split in C: at start-up this
+    read runs beside Qt's start on another thread, and SQLite works without holding the
+    interpreter, while building a tuple per row would hold it most of the time. Every
+    aggregate sees the rows in one pass, so the columns stay aligned; ``pos`` puts them in
+    order should SQLite hand the rows over in another."""
+    exprs = ["r.id", *(f"r.{c}" for c in INDEX_COLUMNS), "coalesce(s.keys, lower(r.name))"]
+    inner = ("SELECT " + ", ".join(f"{e} AS c{i}" for i, e in enumerate(exprs))
+             + f", row_number() OVER ({_BY_PINYIN.strip()}) AS pos FROM retirees r "
+             f"LEFT JOIN search_index s ON s.retiree_id = r.id WHERE {where}")
+    sql = ("SELECT count(*), group_concat(pos), "
+           + ", ".join(f"group_concat(coalesce(c{i}, char(30)), char(29))" for i in range(len(exprs)))
+           + f" FROM ({inner})")
+    count, pos, *joined = _cursor(session, sql, params).fetchone()
+    if not count:
+        return [[] for _ in exprs]
+    columns = []
+    for text in joined:
+        col = text.split(_GS)
+        if len(col) != count:
+            return None
+        if _NULL in text:
+            col = [None if v == _NULL else v for v in col]
+        columns.append(col)
+    ranks = list(map(int, pos.split(",")))
+    if ranks != list(range(1, count + 1)):
+        order = sorted(range(count), key=ranks.__getitem__)
+        columns = [[col[i] for i in order] for col in columns]
+    return columns
 
 
 def refresh_rows(session: Reader, idx: RosterIndex, ids: Sequence[str]) -> None:
