@@ -67,6 +67,7 @@ def main() -> None:
         stats, _ = _timed(lambda: year_stats(s, TODAY.year, rules=rules), repeat)
     db.close()
     loop_ms = median(_REFS)
+    per_ref = median([r / c for r, c in zip(rem, _REFS[:len(rem)], strict=True)])  # rem was timed first
     loadavg = os.getloadavg()[0]
     counts = Counter(r.kind for r in items)  # type: ignore[union-attr]
     rem_ok = median(rem) <= REMINDER_TARGET_MS
@@ -97,7 +98,7 @@ version over this database for 16 dates and horizons.
 CPU reference, run before each timed call: a pure-Python loop of 3 million additions took
 {loop_ms:.0f} ms (median; range {min(_REFS):.0f}–{max(_REFS):.0f} ms) on this machine, about
 100 ms on a current desktop; the machine is a shared VM whose speed varies (on other days this
-reference took 145–160 ms). Per timed call, all reminders took {median([r / c for r, c in zip(rem, _REFS[:len(rem)], strict=True)]):.2f}×
+reference took 145–160 ms). Per timed call, all reminders took {per_ref:.2f}×
 the reference. The 1-minute load average was {loadavg:.1f} when the run ended.
 """  # noqa: E501
     if "--quick" in sys.argv:

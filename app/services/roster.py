@@ -239,25 +239,13 @@ def load_index(session: Reader, *, on: date | None = None, unit_ids: Sequence[st
     idx = RosterIndex()
     idx.on = on
     ids, keys, cols = idx.ids, idx.keys, [idx.cols[c] for c in INDEX_COLUMNS]
+    columns = _whole_columns(session, where, params) or _row_columns(session, where, params)
+    ids.extend(columns[0])
+    keys.extend(columns[-1])
     # One copy of each repeated value (statuses, categories, group ids…), as _intern does.
     same: dict[Any, Any] = {}
-    whole = _whole_columns(session, where, params)
-    if whole is not None:
-        ids.extend(whole[0])
-        keys.extend(whole[-1])
-        for n, col in enumerate(cols):
-            col.extend(map(same.setdefault, whole[n + 1], whole[n + 1]))
-    else:
-        sql = _ROW_SQL.format(cols=", ".join(f"r.{c}" for c in INDEX_COLUMNS), where=where) + _BY_PINYIN
-        cursor = _cursor(session, sql, params)
-        # Blocks of rows are turned into columns by zip and map, in C.
-        while block := cursor.fetchmany(_LOAD_BLOCK):
-            columns = list(zip(*block, strict=True))
-            ids.extend(columns[0])
-            keys.extend(columns[-2])
-            for n, col in enumerate(cols):
-                values = columns[n + 1]
-                col.extend(map(same.setdefault, values, values))
+    for n, col in enumerate(cols):
+        col.extend(map(same.setdefault, columns[n + 1], columns[n + 1]))
     idx.group_names = group_names(session)
     idx.unit_names = unit_names(session, set(idx.cols["unit_id"]))
     return idx
@@ -298,6 +286,18 @@ def _whole_columns(session: Reader, where: str, params: dict[str, Any]) -> list[
         order = sorted(range(count), key=ranks.__getitem__)
         columns = [[col[i] for i in order] for col in columns]
     return columns
+
+
+def _row_columns(session: Reader, where: str, params: dict[str, Any]) -> list[list[Any]]:
+    """What ``_whole_columns`` returns, read row by row (blocks of rows turned into columns by
+    zip, in C)."""
+    sql = _ROW_SQL.format(cols=", ".join(f"r.{c}" for c in INDEX_COLUMNS), where=where) + _BY_PINYIN
+    cursor = _cursor(session, sql, params)
+    out: list[list[Any]] = [[] for _ in range(len(INDEX_COLUMNS) + 2)]
+    while block := cursor.fetchmany(_LOAD_BLOCK):
+        for col, values in zip(out, zip(*block, strict=True), strict=False):  # the last, deleted, is left out
+            col.extend(values)
+    return out
 
 
 def refresh_rows(session: Reader, idx: RosterIndex, ids: Sequence[str]) -> None:

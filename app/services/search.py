@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from app.models import Retiree, SearchEntry
 from app.services.idcard import id_tail
-from app.services.query_text import normalize_query  # noqa: F401 - also imported from here
+from app.services.query_text import normalize_query
 
 SEP = "\x1f"
 ID_TAIL_DIGITS = 6

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.models import SyncConflict, utcnow
 from app.services.context import get_setting, set_setting
 
 Vector = dict[str, int]
@@ -70,10 +72,6 @@ def follow_local(session: Session, record_id: str, values: Mapping[str, Any], fi
     value: a person resolving it from the old one would throw the newer change away unseen.
     It closes by itself when our value has seen their change too (resolved elsewhere) or now
     equals theirs."""
-    from sqlmodel import select
-
-    from app.models import SyncConflict, utcnow
-
     for c in session.exec(select(SyncConflict).where(SyncConflict.record_id == record_id,
                                                      SyncConflict.resolved_at == None)):  # noqa: E711
         if c.field not in values:
@@ -88,6 +86,4 @@ def follow_local(session: Session, record_id: str, values: Mapping[str, Any], fi
 
 def plain_value(value: Any) -> Any:
     """As a conflict row keeps values: JSON, dates as ISO text."""
-    from datetime import date, datetime
-
     return value.isoformat() if isinstance(value, date | datetime) else value

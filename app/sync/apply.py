@@ -81,7 +81,7 @@ def apply_plan(session: Session, plan: BundlePlan, *, actor: str, backup_path: s
                 exists = session.exec(select(SyncConflict).where(
                     SyncConflict.record_id == rp.id, SyncConflict.field == name,
                     SyncConflict.resolved_at == None)).first()  # noqa: E711
-                if exists is None or exists.theirs != theirs:
+                if exists is None or exists.theirs != plain_value(theirs):
                     session.add(SyncConflict(table_name=rp.table, record_id=rp.id, field=name, mine=plain_value(mine),
                                              theirs=plain_value(theirs), mine_vv=vm, theirs_vv=vt,
                                              peer_unit_id=plan.peer_unit_id, bundle_seq=plan.seq))
