@@ -1,7 +1,7 @@
 """SQLModel tables, enums and the field registry."""
 
 from app.models.base import SyncedRecord, new_id, utcnow
-from app.models.care import CareCase, FundBudget, Payment, Visit
+from app.models.care import CareCase, CareState, FundBudget, Payment, Visit
 from app.models.notices import Notice, NoticeDelivery
 from app.models.org import LiaisonGroup, Unit
 from app.models.people import Benefit, Contact, Retiree
@@ -31,6 +31,7 @@ __all__ = [
     "Benefit",
     "BundleLog",
     "CareCase",
+    "CareState",
     "Contact",
     "FundBudget",
     "LiaisonGroup",

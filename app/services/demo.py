@@ -36,7 +36,7 @@ from app.models import (
     utcnow,
 )
 from app.models.enums import Rank
-from app.services import search
+from app.services import care_state, search
 from app.services.context import get_setting
 from app.services.errors import ServiceError
 from app.services.idcard import make_id_number
@@ -365,6 +365,7 @@ def generate_demo(session: Session, count: int, seed: int = 1, *, today: date | 
     for m in (Notice, NoticeDelivery, Benefit, Contact, CareCase, Visit, Payment, FundBudget):
         total += _bulk(session, m, rows[m])
     total += _bulk(session, SearchEntry, [search.entry_for(_Row(p)) for p in people])
+    care_state.refresh(session, {v["retiree_id"] for v in rows[Visit]})
     session.add(AuditEntry(actor=actor, action="demo", table_name="retirees", record_id=unit_id,
                            new=f"生成演示数据 {count} 人（种子 {seed}）"))
     session.flush()

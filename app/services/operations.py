@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.models import SYNCED_MODELS, AuditEntry, utcnow
 from app.models.registry import REGISTRY, FieldSpec
-from app.services import rules, search, versions
+from app.services import care_state, rules, search, versions
 from app.services.context import self_unit_id
 from app.services.errors import NotFoundError, Problem, StaleRecordError, ValidationError
 
@@ -105,10 +105,14 @@ def _audit(session: Session, actor: str, action: str, table: str, rid: str,
                                field=name, old=audit_text(old), new=audit_text(new)))
 
 
-def _after_write(session: Session, table: str, obj: Any) -> None:
-    """Keep derived data (the search index) in step inside the same transaction."""
+def after_write(session: Session, table: str, obj: Any, diff: Mapping[str, Any] | None = None) -> None:
+    """Keep derived data (the search index, each person's latest visits) in step inside the
+    same transaction."""
     if table == "retirees":
         search.reindex(session, obj)
+    elif table == "visits":
+        moved = diff.get("retiree_id") if diff else None  # (old, new): both people change
+        care_state.refresh(session, [obj.retiree_id, *((moved[0],) if moved else ())])
 
 
 def create(session: Session, table: str | type, data: Mapping[str, Any], *, actor: str,
@@ -125,7 +129,7 @@ def create(session: Session, table: str | type, data: Mapping[str, Any], *, acto
     obj.updated_by = actor
     session.add(obj)
     session.flush()
-    _after_write(session, tname, obj)
+    after_write(session, tname, obj)
     created = {k: (None, v) for k, v in values.items() if v not in (None, [], False, "")}
     _audit(session, actor, "create", tname, obj.id, created or None)
     return Change(tname, obj.id, "create", obj.rev, created)
@@ -154,7 +158,7 @@ def update(session: Session, table: str | type, record_id: str, changes: Mapping
     obj.updated_by = actor
     session.add(obj)
     session.flush()
-    _after_write(session, tname, obj)
+    after_write(session, tname, obj, diff)
     _audit(session, actor, "update", tname, obj.id, diff)
     return Change(tname, obj.id, "update", obj.rev, diff)
 
@@ -176,7 +180,7 @@ def _set_deleted(session: Session, table: str | type, record_id: str, deleted: b
     obj.updated_by = actor
     session.add(obj)
     session.flush()
-    _after_write(session, tname, obj)
+    after_write(session, tname, obj)
     diff = {"deleted": (not deleted, deleted)}
     _audit(session, actor, action, tname, obj.id, diff)
     return Change(tname, obj.id, action, obj.rev, diff)

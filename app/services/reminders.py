@@ -1,9 +1,10 @@
 """What is due: who to visit, call, celebrate or console, computed from the care rules.
 
-``compute_reminders`` reads the few columns it needs in a handful of SQL queries (last visit
-of each kind per person since the oldest day any rule looks back to, open cases, spouses'
-marriage dates, eligibility checks) and does the date arithmetic in Python, in one pass over
-the people; a query per person would take seconds for 10,000 (see bench/bench_reminders.py).
+``compute_reminders`` reads the few columns it needs in a handful of SQL queries: the people
+with their latest visit of each kind (one row each, from ``care_state``, which every write
+of a visit keeps current), open cases, spouses married in a year that can have a jubilee in
+the window, eligibility checks; and does the date arithmetic in Python, in one pass over the
+people. A query per person would take seconds for 10,000 (see bench/bench_reminders.py).
 
 Conventions:
 
@@ -28,7 +29,6 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
-from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -46,7 +46,7 @@ from app.models.enums import (
     Status,
     VisitKind,
 )
-from app.services import operations
+from app.services import care_state, operations
 from app.services.care_rules import is_labour_model, key_reasons, load_rules
 from app.services.lunar_dates import anniversary, lunar_birthday, spring_festival, to_lunar
 from app.services.operations import Change
@@ -67,15 +67,7 @@ KINDS: dict[str, tuple[str, str | None]] = {
 KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 
 # Visits that see the person face to face (a home visit is due again after any of them).
-IN_PERSON = frozenset(k.value for k in (
-    VisitKind.HOME, VisitKind.HOSPITAL, VisitKind.FAMILY_EVENT, VisitKind.SPRING_FESTIVAL,
-    VisitKind.BIRTHDAY, VisitKind.GOLDEN_WEDDING, VisitKind.HARDSHIP))
-# Plain strings for the hot loop (an enum member's .value is a slow descriptor).
-_PHONE, _LETTER, _BIRTHDAY = VisitKind.PHONE.value, VisitKind.LETTER.value, VisitKind.BIRTHDAY.value
-_SPRING, _WEDDING = VisitKind.SPRING_FESTIVAL.value, VisitKind.GOLDEN_WEDDING.value
-_HOSPITAL_VISIT, _EVENT_VISIT = VisitKind.HOSPITAL.value, VisitKind.FAMILY_EVENT.value
-_CONDOLENCE = VisitKind.CONDOLENCE.value
-_IN_PERSON_KEY = "*in_person"  # per-person latest of any IN_PERSON kind, kept while loading
+IN_PERSON = care_state.IN_PERSON
 _new = tuple.__new__
 # The only values of these columns the rules look at (see care_rules.key_reasons).
 _KEY_LIVING = (Living.ALONE.value, Living.SOLITARY.value, Living.ELDER_CARES_ELDER.value)
@@ -152,55 +144,47 @@ def _in(lo: date, d: date, hi: date) -> bool:
     return lo <= d <= hi
 
 
-def _add_last(last: dict[str, dict[str, str]], rows: list[tuple[str, str, str]]) -> None:
-    """Fold (retiree, kind, latest date) rows into ``last``; a later date wins.
-
-    The rows come from ``GROUP BY retiree_id, kind``: one per person and kind, a person's
-    rows together. Each person's dict is built in one go, and merged only when the person
-    is already there (``complete_last`` adding older history)."""
-    for rid, group in groupby(rows, itemgetter(0)):
-        got = {kind: d for _rid, kind, d in group}
-        seen = [d for kind, d in got.items() if kind in IN_PERSON]
-        if seen:
-            got[_IN_PERSON_KEY] = max(seen)
-        per = last.get(rid)
-        if per is None:
-            last[rid] = got
-        else:
-            for kind, d in got.items():
-                if d > per.get(kind, ""):
-                    per[kind] = d
+# The latest visits the pass over people looks at, after the nine columns of the person;
+# the rest (weddings, cases) are read for the few people concerned.
+_PEOPLE_STATE = ("in_person", "phone", "letter", "spring_festival", "birthday")
+_V = 9
+_STATE_COLUMNS = ", ".join(f"s.{c}" for c in _PEOPLE_STATE)
+_people_state = itemgetter(*(care_state.COLUMNS.index(c) for c in _PEOPLE_STATE))
+_WEDDING_AT, _HOSPITAL_AT, _EVENT_AT, _CONDOLENCE_AT = (
+    care_state.COLUMNS.index(c) for c in ("wedding", "hospital", "family_event", "condolence"))
+# More people than this with a visit after the day asked about (a day in the past): one
+# pass over every visit beats reading them person by person.
+_RECOUNT_ALL = 2000
+# Key-person reasons by (80 or over, living, self-care, labour model): a few combinations
+# for thousands of people.
+_Reasons = dict[tuple[bool, str | None, str | None, str | None], list[str]]
 
 
 def _load(session: Session, on: date, unit_ids: list[str] | None,
-          since: date | None = None) -> dict[str, Any]:
-    """Every column the rules need, in a handful of queries (raw SQL: ISO dates as text).
-
-    Visits are read from ``since`` on: most of a unit's history is older than any rule looks
-    back, and grouping it is the most expensive part of the computation. ``complete_last``
-    then fetches the older history for the few people who need it."""
+          wedding_years: list[int]) -> dict[str, Any]:
+    """Every column the rules need, in a handful of queries (raw SQL: ISO dates as text)."""
     # The DB-API connection itself: SQLAlchemy's row objects would cost more than the query.
     raw = session.connection().connection.driver_connection
     on_s = on.isoformat()
-    scope = f" AND unit_id IN ({','.join('?' * len(unit_ids))})" if unit_ids else ""
+    scope = f" AND r.unit_id IN ({','.join('?' * len(unit_ids))})" if unit_ids else ""
     # Values no rule looks at come back as NULL: None costs nothing to fetch, while every
-    # text value is a new Python string (a third of this query's time at 10,000 people).
+    # text value is a new Python string.
     people = raw.execute(
-        "SELECT id, name, birth_date, NULLIF(birthday_calendar, ?), "
-        "CASE WHEN living IN (?, ?, ?) THEN living END, CASE WHEN self_care = ? THEN self_care END, "
-        "NULLIF(labour_model, ?), returned_home, group_id "
-        "FROM retirees NOT INDEXED WHERE deleted = 0 AND status = ?" + scope + " ORDER BY name, id",
+        "SELECT r.id, r.name, r.birth_date, NULLIF(r.birthday_calendar, ?), "
+        "CASE WHEN r.living IN (?, ?, ?) THEN r.living END, "
+        "CASE WHEN r.self_care = ? THEN r.self_care END, NULLIF(r.labour_model, ?), "
+        f"r.returned_home, r.group_id, {_STATE_COLUMNS} "
+        "FROM retirees r NOT INDEXED LEFT JOIN care_state s ON s.retiree_id = r.id "
+        "WHERE r.deleted = 0 AND r.status = ?" + scope + " ORDER BY r.name, r.id",
         (Calendar.SOLAR.value, *_KEY_LIVING, SelfCare.NONE.value, _NOT_A_MODEL,
          Status.ACTIVE.value, *(unit_ids or ()))).fetchall()
     # "NOT INDEXED" above: the planner would walk the 'deleted' index and fetch each row by id,
-    # several times slower than one pass over the table. For visits, one pass over the covering
-    # index (migration 0003) is already grouped by person and kind: half the time of the table.
-    last: dict[str, dict[str, str]] = {}
-    _add_last(last, raw.execute(
-        "SELECT retiree_id, kind, MAX(visit_date) FROM visits INDEXED BY ix_visits_person_kind_date "
-        "WHERE deleted = 0 "
-        "AND visit_date BETWEEN ? AND ? GROUP BY retiree_id, kind",
-        ((since or date.min).isoformat(), on_s)).fetchall())
+    # several times slower than one pass over the table.
+    later = {rid for rid, in raw.execute("SELECT retiree_id FROM care_state WHERE latest > ?", (on_s,))}
+    if later:  # visits dated after the day asked about: those people's history as of then
+        fresh = care_state.last_visits(raw, on, None if len(later) > _RECOUNT_ALL else later)
+        people = [p[:_V] + _people_state(fresh.get(p[0], care_state.NO_VISITS))
+                  if p[0] in later else p for p in people]
     case_last = dict(raw.execute(
         "SELECT case_id, MAX(visit_date) FROM visits WHERE case_id IS NOT NULL AND +deleted = 0 "
         "AND visit_date <= ? GROUP BY case_id", (on_s,)).fetchall())
@@ -208,11 +192,14 @@ def _load(session: Session, on: date, unit_ids: list[str] | None,
         "SELECT c.id, c.retiree_id, c.kind, c.opened_on, c.place, r.name, r.group_id "
         "FROM care_cases c JOIN retirees r ON r.id = c.retiree_id "
         "WHERE c.deleted = 0 AND r.deleted = 0 AND c.opened_on <= ? "
-        "AND (c.closed_on IS NULL OR c.closed_on > ?)" + scope.replace("unit_id", "r.unit_id"),
+        "AND (c.closed_on IS NULL OR c.closed_on > ?)" + scope,
         (on_s, on_s, *(unit_ids or ()))).fetchall()
+    # Only the marriages that reach a jubilee in the window (a few in a thousand).
+    years = [str(y) for y in wedding_years]
     spouses = raw.execute(
         "SELECT retiree_id, name, marriage_date FROM contacts WHERE deleted = 0 AND kind = ? "
-        "AND alive = 1 AND marriage_date IS NOT NULL", (ContactKind.SPOUSE.value,)).fetchall()
+        f"AND alive = 1 AND substr(marriage_date, 1, 4) IN ({','.join('?' * len(years))})",
+        (ContactKind.SPOUSE.value, *years)).fetchall() if years else []
     # By notice: the planner would otherwise walk every delivery in person order to group them.
     checks: dict[str, str] = {}
     for rid, d in raw.execute(
@@ -224,36 +211,8 @@ def _load(session: Session, on: date, unit_ids: list[str] | None,
         if d > checks.get(rid, ""):
             checks[rid] = d
     groups = dict(raw.execute("SELECT id, name FROM liaison_groups").fetchall())
-    return {"people": people, "last": last, "case_last": case_last, "cases": cases,
-            "spouses": spouses, "checks": checks, "groups": groups, "since": since}
-
-
-def complete_last(session: Session, data: dict[str, Any]) -> int:
-    """Add the visits before ``since`` for everyone whose last visit, call or letter, or
-    whose open case, is older than the window (their due dates and "上次走访" depend on it).
-    Returns how many people needed it."""
-    since = data["since"]
-    if since is None:
-        return 0
-    cut = since.isoformat()
-    last: dict[str, dict[str, str]] = data["last"]
-    nothing: dict[str, str] = {}
-    need = set()
-    for rid, *_rest, returned, _gid in data["people"]:
-        per = last.get(rid, nothing)
-        if _PHONE not in per and _IN_PERSON_KEY not in per or \
-                (_LETTER not in per if returned else _IN_PERSON_KEY not in per):
-            need.add(rid)
-    need.update(c[1] for c in data["cases"] if c[3] < cut)
-    raw = session.connection().connection.driver_connection
-    ids = sorted(need)
-    for i in range(0, len(ids), 500):  # SQLite's bound-parameter limit
-        chunk = ids[i:i + 500]
-        _add_last(last, raw.execute(
-            "SELECT retiree_id, kind, MAX(visit_date) FROM visits WHERE +deleted = 0 "
-            f"AND visit_date < ? AND retiree_id IN ({','.join('?' * len(chunk))}) "
-            "GROUP BY retiree_id, kind", (cut, *chunk)).fetchall())
-    return len(need)
+    return {"people": people, "case_last": case_last, "cases": cases, "spouses": spouses,
+            "checks": checks, "groups": groups}
 
 
 def _festival(on: date, horizon: date, rules: dict[str, Any]) -> date | None:
@@ -266,22 +225,9 @@ def _festival(on: date, horizon: date, rules: dict[str, Any]) -> date | None:
     return None
 
 
-def window_start(on: date, days: int, rules: dict[str, Any]) -> date:
-    """The oldest visit any rule compares with, for most people. Older history matters only
-    to people with nothing newer, and ``complete_last`` reads it for them alone.
-
-    The yearly letter is left out: it concerns only those who returned to their hometown (a
-    few in a hundred), and ``complete_last`` reads the history of anyone of them without a
-    letter in the window. Counting it would make the window a year instead of a quarter,
-    three times the visits to group. A quarter more than the rules need is read all the same:
-    it settles in one pass everyone seen in the quarter before, and reading their older
-    history person by person costs more than the extra rows (bench/bench_reminders.py)."""
-    horizon = on + timedelta(days=max(days, 0))
-    festival = _festival(on, horizon, rules)
-    longest = max(rules["home_visit_days"], rules["key_visit_days"], rules["call_days"]) + 90
-    grace_lo = on - timedelta(days=rules["birthday_grace_days"])
-    return min(horizon - timedelta(days=longest), grace_lo - _EARLY,
-               (festival - _EARLY) if festival else on) - timedelta(days=1)
+def _wedding_years(rules: dict[str, Any], first: int, last: int) -> list[int]:
+    """The marriage years with a jubilee (``rules["wedding_years"]``) from ``first`` to ``last``."""
+    return sorted({y - n for n in rules["wedding_years"] for y in range(first, last + 1)})
 
 
 @contextmanager
@@ -314,13 +260,10 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
     horizon = on + timedelta(days=max(days, 0))
     grace_lo = on - timedelta(days=rules["birthday_grace_days"])
     festival = _festival(on, horizon, rules)
-    data = _load(session, on, unit_ids, window_start(on, days, rules))
-    complete_last(session, data)
+    data = _load(session, on, unit_ids, _wedding_years(rules, grace_lo.year, horizon.year))
     groups: dict[str, str] = data["groups"]
-    last: dict[str, dict[str, str]] = data["last"]
     checks: dict[str, str] = data["checks"]
     lists: dict[str, list[Reminder]] = {k: [] for k in KINDS}
-    nothing: dict[str, str] = {}
 
     def add(kind: str, rid: str, name: str, due: date, title: str, detail: str = "",
             group_id: str | None = None, case_id: str | None = None,
@@ -330,9 +273,8 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
                                            groups.get(group_id or "", ""), group_id, case_id,
                                            due < on, opens or due)))
 
-    def done_since(per: dict[str, str], kind: str, since: date) -> bool:
-        d = per.get(kind)
-        return d is not None and d >= since.isoformat()
+    def done_since(last: str | None, since: date) -> bool:
+        return last is not None and last >= since.isoformat()
 
     festival_opens = (festival - timedelta(days=rules["spring_festival_before_days"])
                       if festival else on)
@@ -365,9 +307,10 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
     calls, homes, checks_due = lists["call"], lists["home_visit"], lists["eligibility"]
     fromiso = date.fromisoformat
     no_reasons: list[str] = []
+    known_reasons: _Reasons = {}
 
-    for rid, name, birth_s, calendar_, living, self_care, labour, returned, gid in data["people"]:
-        per = last.get(rid, nothing)
+    for rid, name, birth_s, calendar_, living, self_care, labour, returned, gid, \
+            in_person, called, letter_at, spring_at, birthday_at in data["people"]:
         gname = groups.get(gid, "") if gid else ""
         # birth_s is "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a partial date); earliest possible day.
         earliest = precision = None
@@ -384,17 +327,19 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
         else:
             age = None
         # The query returns living, self-care and model only when they can make a key person.
-        reasons = (key_reasons(age=age, living=living, self_care=self_care, labour_model=labour,
-                               rules=rules)
-                   if living or self_care or labour or (age is not None and age >= key_age)
-                   else no_reasons)
-        in_person = per.get(_IN_PERSON_KEY)
-        called = per.get(_PHONE)
+        if living or self_care or labour or (age is not None and age >= key_age):
+            key = (age is not None and age >= key_age, living, self_care, labour)
+            reasons = known_reasons.get(key)
+            if reasons is None:
+                reasons = known_reasons[key] = key_reasons(
+                    age=age, living=living, self_care=self_care, labour_model=labour, rules=rules)
+        else:
+            reasons = no_reasons
         contact = max(in_person, called) if in_person and called else (in_person or called)
 
         # Routine contact: home visits (monthly for key people), calls, or the yearly letter.
         if returned:
-            d = per.get(_LETTER)
+            d = letter_at
             if not d or d < quiet_letter:
                 add("letter", rid, name, fromiso(d) + letter_after if d else on, "返乡人员年度信件",
                     f"上次信件 {d}" if d else "尚无信件记录", gid)
@@ -417,7 +362,7 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
 
         # Spring Festival must-visit.
         if festival and not returned and (festival_all or reasons) and \
-                per.get(_SPRING, "") < festival_since:
+                (spring_at or "") < festival_since:
             add("spring_festival", rid, name, festival, festival_title, festival_detail, gid, None,
                 festival_opens)
 
@@ -444,7 +389,7 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
                     due = lunar_birthday(earliest, n)
                 else:
                     due = approx
-                if _in(grace_lo, due, horizon) and not done_since(per, _BIRTHDAY, due - _EARLY):
+                if _in(grace_lo, due, horizon) and not done_since(birthday_at, due - _EARLY):
                     when = (lunar_text(*to_lunar(earliest)[1:]) if lunar
                             else f"公历{due.month}月{due.day}日")
                     add("birthday", rid, name, due, f"{n}岁生日", when, gid)
@@ -454,10 +399,13 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
                 due = date(y, model_month, model_day)
                 n = y - earliest.year
                 if _in(grace_lo, due, horizon) and n >= model_min and n % every == 0 and \
-                        not done_since(per, _BIRTHDAY, due - _EARLY):
+                        not done_since(birthday_at, due - _EARLY):
                     add("birthday", rid, name, due, f"劳模集体生日（{n}岁）", labour or "", gid)
 
     active = {p[0]: p for p in data["people"]}
+    # Weddings and cases: the rest of these few people's latest visits.
+    state = care_state.as_of(session, on, {*(c[1] for c in data["cases"]),
+                                           *(sp[0] for sp in data["spouses"] if sp[0] in active)})
     for rid, spouse, married_s in data["spouses"]:
         person = active.get(rid)
         married = _parse_partial(married_s)
@@ -468,19 +416,19 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
             if not grace_lo.year <= start.year + n <= horizon.year:
                 continue
             due = anniversary(start, n)
-            if _in(grace_lo, due, horizon) and not done_since(
-                    last.get(rid, nothing), _WEDDING, due - _EARLY):
+            if _in(grace_lo, due, horizon) and not done_since(state[rid][_WEDDING_AT], due - _EARLY):
                 add("wedding", rid, person[1], due, f"{WEDDING_NAMES.get(n, f'结婚{n}周年')}（{n}周年）",
                     f"配偶 {spouse}，结婚 {married_s}", person[8])
 
     for cid, rid, kind, opened_s, place, name, gid in data["cases"]:
         opened = date.fromisoformat(opened_s)
-        per = last.get(rid, nothing)
+        person = active.get(rid)  # None for a condolence case: no longer in the register
+        last = state[rid]
         seen = [d for d in (data["case_last"].get(cid),) if d]
         if kind == _CASE_HOSPITAL:
-            if rid not in active:
+            if person is None:
                 continue
-            own = per.get(_HOSPITAL_VISIT)
+            own = last[_HOSPITAL_AT]
             if own and own >= opened_s:
                 seen.append(own)
             if seen:
@@ -493,12 +441,12 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
                 add("hospital", rid, name, due, title, "；".join(x for x in (detail, place) if x),
                     gid, cid)
         elif kind == _CASE_EVENT:
-            own = per.get(_EVENT_VISIT)
+            own = last[_EVENT_AT]
             due = opened + timedelta(days=rules["family_event_visit_days"])
-            if rid in active and not seen and not (own and own >= opened_s) and due <= horizon:
+            if person is not None and not seen and not (own and own >= opened_s) and due <= horizon:
                 add("family_event", rid, name, due, "家庭大事走访", f"{opened_s} 登记", gid, cid)
         elif kind == _CASE_DEATH:
-            own = per.get(_CONDOLENCE)
+            own = last[_CONDOLENCE_AT]
             if own and own >= opened_s:
                 seen.append(own)
             if not seen:

@@ -24,7 +24,7 @@ from app.models import (
     SyncSent,
     utcnow,
 )
-from app.services import search
+from app.services import care_state, search
 from app.services.demo import Cancelled
 from app.services.errors import ServiceError
 from app.services.versions import follow_local, plain_value
@@ -52,6 +52,7 @@ def apply_plan(session: Session, plan: BundlePlan, *, actor: str, backup_path: s
     audit: list[dict[str, Any]] = []
     echo: list[dict[str, Any]] = []
     touched_retirees: list[str] = []
+    visited: set[str] = set()  # people whose visits change: their care_state row is recomputed
     total = len(plan.records)
     for i, rp in enumerate(plan.records):
         if cancel and i % 500 == 0 and cancel():
@@ -65,6 +66,8 @@ def apply_plan(session: Session, plan: BundlePlan, *, actor: str, backup_path: s
         elif rp.action in ("updated", "conflict"):
             obj = session.get(SYNCED_MODELS[rp.table], rp.id)
             assert obj is not None and rp.values is not None
+            if rp.table == "visits":
+                visited.add(obj.retiree_id)  # and below the new one, should the visit move
             for name, value in rp.values.items():
                 audit.append({"at": now, "actor": actor, "action": "sync", "table_name": rp.table,
                               "record_id": rp.id, "field": name, "old": _text(getattr(obj, name)),
@@ -87,6 +90,8 @@ def apply_plan(session: Session, plan: BundlePlan, *, actor: str, backup_path: s
                                              peer_unit_id=plan.peer_unit_id, bundle_seq=plan.seq))
             if rp.table == "retirees":
                 touched_retirees.append(rp.id)
+            elif rp.table == "visits":
+                visited.add(obj.retiree_id)
     for table, rows in new_rows.items():
         _insert_rows(session, table, rows)
         # New records are audited per table and bundle: one row saying how many, not 100,000.
@@ -104,6 +109,9 @@ def apply_plan(session: Session, plan: BundlePlan, *, actor: str, backup_path: s
         for k in range(0, len(touched_retirees), 500):
             search.reindex_many(session, session.exec(
                 select(Retiree).where(Retiree.id.in_(touched_retirees[k:k + 500]))))  # type: ignore[attr-defined]
+    visited.update(r["retiree_id"] for r in new_rows.get("visits", ()))
+    if visited:
+        care_state.refresh(session, visited)
     if audit:
         session.execute(AuditEntry.__table__.insert(), audit)  # type: ignore[attr-defined]
     if echo:

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from app.models import SYNCED_MODELS, SyncConflict, utcnow
 from app.models.registry import REGISTRY
 from app.services import operations as ops
-from app.services import search, versions
+from app.services import versions
 from app.services.errors import NotFoundError, Problem, ValidationError
 from app.sync.plan import TABLE_LABELS, _label
 
@@ -61,8 +61,8 @@ def resolve(session: Session, conflict_id: int, choice: str, *, actor: str, valu
     obj.updated_at = utcnow()
     obj.updated_by = actor
     session.add(obj)
-    if c.table_name == "retirees":
-        search.reindex(session, obj)
+    session.flush()
+    ops.after_write(session, c.table_name, obj, {c.field: (old, chosen)})
     from app.models import AuditEntry
 
     session.add(AuditEntry(actor=actor, action="resolve", table_name=c.table_name, record_id=c.record_id,

@@ -313,31 +313,38 @@ def test_history_older_than_any_rule_still_gives_exact_dates(s, person, visit, k
     assert [(r.title, r.due, r.case_id) for r in got["hospital"]] == [("住院回访", date(2023, 1, 17), case)]
 
 
-@pytest.mark.parametrize("days", [0, 30, 90])
-def test_the_visit_window_changes_no_reminder(demo_db, monkeypatch, days):
-    # The fast path reads visits from ``window_start`` on and older history only for the
-    # people who need it; reading every visit of everyone must give the very same list.
+@pytest.mark.parametrize(("days", "recount_all"), [(0, 2000), (30, 2000), (90, 2000), (30, 0)])
+def test_care_state_gives_the_same_reminders_as_the_visits_themselves(demo_db, monkeypatch, days,
+                                                                      recount_all):
+    # Reminders read each person's latest visits from care_state; a person with a visit
+    # after the day is read from the visits instead (person by person, or for more than
+    # ``_RECOUNT_ALL`` such people in one pass). Marking every row as "has a later visit"
+    # sends everyone down that second path: the lists must be the very same.
     from datetime import timedelta
 
     from app.services import reminders
 
+    monkeypatch.setattr(reminders, "_RECOUNT_ALL", recount_all)
+
     with demo_db.session_scope() as s:
+        raw = s.connection().connection.driver_connection
         for on in (date.today(), date.today() - timedelta(days=200), date.today() + timedelta(days=75)):
             fast = compute_reminders(s, on, days)
-            with monkeypatch.context() as m:
-                m.setattr(reminders, "window_start", lambda *_a: None)
+            saved = raw.execute("SELECT retiree_id, latest FROM care_state").fetchall()
+            raw.execute("UPDATE care_state SET latest = '9999-12-31'")
+            try:
                 full = compute_reminders(s, on, days)
+            finally:
+                raw.executemany("UPDATE care_state SET latest = ? WHERE retiree_id = ?",
+                                [(d, rid) for rid, d in saved])
             assert fast == full
             assert {r.kind for r in fast} >= {"call", "home_visit", "eligibility"}
 
 
-def test_a_letter_older_than_the_visit_window_still_counts(s, person, visit, kinds_for):
-    from app.services.reminders import window_start
-
+def test_a_letter_eight_months_old_still_counts(s, person, visit, kinds_for):
     on = date(2026, 11, 1)
     back = person("返乡", returned_home="是")
     sent = date(2026, 3, 1)
-    assert sent < window_start(on, 30, load_rules(s))  # read separately, not in one pass
     visit(back, "信件", sent)
     assert "letter" not in kinds_for(compute_reminders(s, on, 30), back)
     got = kinds_for(compute_reminders(s, date(2027, 2, 10), 30), back)["letter"]
