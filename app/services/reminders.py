@@ -288,12 +288,14 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
     for n in sorted(rules["birthday_rounds"]):
         for y in range(grace_lo.year - 1 - n, horizon.year + 2 - n):
             rounds_by_year.setdefault(y, []).append(n)
+    round_years = {str(y) for y in rounds_by_year}
     every, model_min = rules["labour_model_every"], rules["labour_model_min_age"]
     model_month, model_day = (int(x) for x in rules["labour_model_date"].split("-"))
     years = range(grace_lo.year, horizon.year + 1)
     letter_days, call_days = rules["letter_days"], rules["call_days"]
     home_days, key_days = rules["home_visit_days"], rules["key_visit_days"]
     check_days, key_age = rules["eligibility_days"], rules["key_age"]
+    key_cut = f"{on.year - key_age:04d}-{on.month:02d}-{on.day:02d}"  # may be a 29 February
     letter_after, call_after = timedelta(days=letter_days), timedelta(days=call_days)
     home_after, key_after = timedelta(days=home_days), timedelta(days=key_days)
     check_after = timedelta(days=check_days)
@@ -312,27 +314,18 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
     for rid, name, birth_s, calendar_, living, self_care, labour, returned, gid, \
             in_person, called, letter_at, spring_at, birthday_at in data["people"]:
         gname = groups.get(gid, "") if gid else ""
-        # birth_s is "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a partial date); earliest possible day.
-        earliest = precision = None
-        if birth_s:
-            precision = len(birth_s)
-            try:
-                earliest = (fromiso(birth_s) if precision == 10 else
-                            date(int(birth_s[:4]), int(birth_s[5:7]) if precision >= 7 else 1, 1))
-            except ValueError:
-                earliest = None
-        if earliest is not None and earliest <= on:
-            # (2, 29) > (2, 28): a 29 February birthday is reached on 1 March in a common year.
-            age = on.year - earliest.year - ((on.month, on.day) < (earliest.month, earliest.day))
-        else:
-            age = None
+        # Old enough to be a key person: born on or before the day key_age years back. As
+        # ISO text a partial date ("1943-05") compares as its earliest day, so no date is
+        # made for the thousands who need none.
+        old = birth_s is not None and birth_s <= key_cut
         # The query returns living, self-care and model only when they can make a key person.
-        if living or self_care or labour or (age is not None and age >= key_age):
-            key = (age is not None and age >= key_age, living, self_care, labour)
+        if living or self_care or labour or old:
+            key = (old, living, self_care, labour)
             reasons = known_reasons.get(key)
             if reasons is None:
                 reasons = known_reasons[key] = key_reasons(
-                    age=age, living=living, self_care=self_care, labour_model=labour, rules=rules)
+                    age=key_age if old else None, living=living, self_care=self_care,
+                    labour_model=labour, rules=rules)
         else:
             reasons = no_reasons
         contact = max(in_person, called) if in_person and called else (in_person or called)
@@ -374,10 +367,20 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
                 "eligibility", rid, name, due, "养老金资格认证", f"上次认证 {d}" if d else "无认证记录",
                 gname, gid, None, due < on, due)))
 
-        if earliest is None:
+        # Birthdays: only the few whose birth year can reach a round age in the window (or
+        # labour models) need the birth date as a date.
+        model = every and is_labour_model(labour)
+        if not birth_s or not (model or birth_s[:4] in round_years):
+            continue
+        # birth_s is "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a partial date); earliest possible day.
+        precision = len(birth_s)
+        try:
+            earliest = (fromiso(birth_s) if precision == 10 else
+                        date(int(birth_s[:4]), int(birth_s[5:7]) if precision >= 7 else 1, 1))
+        except ValueError:
             continue
         # Round birthdays, by the calendar the person keeps.
-        if precision >= 7:  # type: ignore[operator]
+        if precision >= 7:
             lunar = calendar_ == "农历" and precision == 10
             for n in rounds_by_year.get(earliest.year, ()):
                 approx = anniversary(earliest, n)
@@ -394,7 +397,7 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
                             else f"公历{due.month}月{due.day}日")
                     add("birthday", rid, name, due, f"{n}岁生日", when, gid)
         # Labour models' collective birthday, every ``every`` years of age.
-        if every and is_labour_model(labour):
+        if model:
             for y in years:
                 due = date(y, model_month, model_day)
                 n = y - earliest.year

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from lunar_python import Solar
@@ -219,6 +219,24 @@ def test_turning_eighty_makes_a_key_person(s, person, visit, kinds_for):
     assert got[0].due == date(2026, 3, 3)
 
 
+@pytest.mark.parametrize(("born", "before", "on_the_day"), [
+    ("1946-03", date(2026, 2, 28), date(2026, 3, 1)),  # a month only: from its 1st
+    ("1946", date(2025, 12, 31), date(2026, 1, 1)),  # a year only: from 1 January
+    ("1944-02-29", date(2024, 2, 28), date(2024, 2, 29)),  # 80 on the leap day itself
+    ("1944-02-29", date(2025, 2, 28), date(2025, 3, 1)),  # …and in a common year, 1 March
+])
+def test_eighty_by_a_partial_or_leap_day_birth_date(s, person, visit, kinds_for, born, before,
+                                                    on_the_day):
+    rules = load_rules(s)
+    rules["key_age"] = 80 if born != "1944-02-29" or on_the_day.year == 2024 else 81
+    save_rules(s, rules)
+    rid = person(birth_date=born)
+    visit(rid, "家访", before - timedelta(days=40))  # due again in 90 days, or 30 for key people
+    assert "home_visit" not in kinds_for(compute_reminders(s, before, 0), rid)
+    got = kinds_for(compute_reminders(s, on_the_day, 0), rid)["home_visit"]
+    assert got[0].title == "重点人员每月走访"
+
+
 def test_quarterly_visit_and_monthly_call(s, person, visit, kinds_for):
     rid = person()
     visit(rid, "家访", date(2026, 1, 10))
@@ -320,8 +338,6 @@ def test_care_state_gives_the_same_reminders_as_the_visits_themselves(demo_db, m
     # after the day is read from the visits instead (person by person, or for more than
     # ``_RECOUNT_ALL`` such people in one pass). Marking every row as "has a later visit"
     # sends everyone down that second path: the lists must be the very same.
-    from datetime import timedelta
-
     from app.services import reminders
 
     monkeypatch.setattr(reminders, "_RECOUNT_ALL", recount_all)
