@@ -43,3 +43,16 @@ class SearchEntry(SQLModel, table=True):
     status: str
     deleted: bool = Field(default=False)
     keys: str
+
+
+class RosterSnapshot(SQLModel, table=True):
+    """The desktop roster's index ready to load (``app.services.roster_snapshot``): at most
+    one row, emptied by triggers (migration 0006) on any change to the tables it is made
+    from, and written back when missing."""
+
+    __tablename__ = "roster_snapshot"
+
+    format: str = Field(primary_key=True)
+    meta: str  # JSON: count, the few-valued columns' distinct values, groups, units
+    texts: bytes  # the one-value-per-person columns, joined by separators (UTF-16)
+    codes: bytes  # positions into meta's distinct values, one array per column

@@ -187,9 +187,10 @@ def _intern(value: Any) -> Any:
 
 _ROW_SQL = ("SELECT r.id, {cols}, coalesce(s.keys, lower(r.name)), r.deleted FROM retirees r "
             "LEFT JOIN search_index s ON s.retiree_id = r.id WHERE {where}")
-# Alphabetical by full pinyin (the second field of the search keys), as the paper roster is.
+# Alphabetical by full pinyin (the second field of the search keys), as the paper roster is;
+# the id last, so that two people of the same name always come in the same order.
 _BY_PINYIN = (" ORDER BY substr(coalesce(s.keys, ''), instr(coalesce(s.keys, ''), char(31)) + 1),"
-              " r.name")
+              " r.name, r.id")
 
 
 def _cursor(source: Reader, sql: str, params: dict[str, Any] | None = None) -> Any:

@@ -25,11 +25,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:  # dialogs are imported where they are opened: not on the way to the first window
+    from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app import APP_TITLE, paths
 from app.db import Database, DatabaseError
@@ -59,6 +62,7 @@ class _Job:
     timer: QTimer | None = None
     finished: bool = False
     undo_text: str | None = None
+    quiet: bool = False  # a chore of the program's own: no progress dialog, failures only logged
 
 
 def error_message(exc: BaseException) -> str:
@@ -158,6 +162,11 @@ class AppContext(QObject):
         """True once ``db`` answers without waiting."""
         return self._db is not None
 
+    @property
+    def closed(self) -> bool:
+        """True after ``shutdown``: no more work is taken."""
+        return self._closed
+
     def start_opening(self) -> None:
         """Open the database stack on a thread of its own (once; no-op when already open)."""
         if self._ready.is_set() or self._opener is not None or self._closed:
@@ -236,17 +245,19 @@ class AppContext(QObject):
     def run_write(self, fn: Callable[[Any], T], *, label: str,
                   on_done: Callable[[T], None] | None = None,
                   on_error: Callable[[BaseException], None] | None = None,
-                  undo_text: str | None = None) -> None:
+                  undo_text: str | None = None, quiet: bool = False) -> None:
         """Run ``fn(session)`` inside ``db.session_scope()`` on the single writer thread.
 
         On failure the transaction rolls back (data unchanged) and the Chinese message is
         shown; ``on_error`` (optional) lets a form also mark the offending fields. When ``fn``
         returns an ``operations.Change`` (or a list of them) ``data_changed`` is emitted for
         it; otherwise the caller emits what it changed. With ``undo_text`` the returned
-        changes can be undone with Ctrl+Z (``undo_last``).
+        changes can be undone with Ctrl+Z (``undo_last``). ``quiet``: work the program does
+        for itself (e.g. the roster snapshot), shown nowhere; a failure is only logged.
         """
         job = self._new_job(label, on_done, on_error, cancellable=False)
         job.undo_text = undo_text
+        job.quiet = quiet
 
         def work() -> None:
             try:
@@ -314,7 +325,7 @@ class AppContext(QObject):
         return job
 
     def _arm_progress(self, job: _Job) -> None:
-        if not self.interactive:
+        if not self.interactive or job.quiet:
             return
         timer = QTimer(self)
         timer.setSingleShot(True)
@@ -325,6 +336,8 @@ class AppContext(QObject):
     def _show_progress(self, job: _Job) -> None:
         if job.finished:
             return
+        from PySide6.QtWidgets import QProgressDialog
+
         dlg = QProgressDialog(job.label + "……", "取消" if job.cancellable else "", 0, 0,
                               self._dialog_parent())
         dlg.setWindowTitle(APP_TITLE)
@@ -372,6 +385,9 @@ class AppContext(QObject):
 
             if isinstance(exc, JobCancelled) or job.cancel_event.is_set():
                 self.notify(f"已取消：{job.label}")
+                return
+            if job.quiet:
+                logger.warning("%s failed", job.label, exc_info=exc)
                 return
             if not isinstance(exc, ServiceError):
                 logger.error("%s failed", job.label, exc_info=exc)
@@ -458,6 +474,8 @@ class AppContext(QObject):
         self.last_error = msg
         self.error_shown.emit(msg)
         if self.interactive and QApplication.instance() is not None:
+            from PySide6.QtWidgets import QMessageBox
+
             box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, msg, QMessageBox.StandardButton.Ok,
                               self._dialog_parent())
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -66,11 +66,13 @@ def make_application() -> object:
 
 def fast_start(path: Path) -> Future[Any] | None:
     """When ``path`` may be shown before ``open_database`` has run, start reading its roster
-    (a thread over a read-only connection, so the read overlaps building the window) and
-    return the future ``RosterIndex``; else None.
+    and return the future ``RosterIndex``; else None.
 
     That is a database of ours at the schema head (nothing to migrate, back up or refuse)
-    whose unit is set up (the welcome page would write at once)."""
+    whose unit is set up (the welcome page would write at once). A current roster snapshot
+    (``services.roster_snapshot``) is loaded at once: about 10 ms of Python, which a thread
+    would only take turns with Qt's start for. Without one the roster is read with SQL on a
+    thread over a read-only connection, where SQLite works beside Qt's start."""
     from app.db import open_readonly_at_head
 
     conn = open_readonly_at_head(path)
@@ -79,6 +81,7 @@ def fast_start(path: Path) -> Future[Any] | None:
     from app.ui.light_models import preload_registry
 
     preload_registry()  # before app.services.roster, which needs the registry's modules
+    from app.services import roster_snapshot
     from app.services.roster import load_index, self_unit_name
 
     try:
@@ -89,6 +92,11 @@ def fast_start(path: Path) -> Future[Any] | None:
         conn.close()
         return None
     roster: Future[Any] = Future()
+    snapshot = roster_snapshot.load(conn)
+    if snapshot is not None:
+        conn.close()
+        roster.set_result(snapshot)
+        return roster
 
     def read() -> None:
         try:
@@ -125,15 +133,19 @@ def prepare(path: Path, *, fast: bool = True) -> Startup:
     """Lock ``path`` and, when it qualifies (``fast_start``), start reading its roster.
 
     Needs no Qt: ``launch`` calls it before importing PySide6, so the read overlaps Qt's
-    start-up. Raises ``AlreadyOpenError`` (another copy has it open)."""
+    start-up. Raises ``AlreadyOpenError`` (another copy has it open). Garbage collection
+    waits until the main window is painted (``startup_gc``)."""
+    from app.ui import startup_gc
     from app.ui.instance_lock import InstanceLock
 
+    startup_gc.pause()
     lock = InstanceLock(path)
-    lock.acquire()  # before anything reads the file: a second copy stops here
     try:
+        lock.acquire()  # before anything reads the file: a second copy stops here
         roster = fast_start(path) if fast else None
     except BaseException:
-        lock.release()
+        lock.release()  # nothing to do if it was not taken
+        startup_gc.resume()
         raise
     return Startup(Path(path), lock, roster)
 
@@ -144,6 +156,8 @@ def open_main_window(path: Path | Startup, *, interactive: bool = True, fast: bo
     when ``fast_start`` allowed it; else after ``open_database`` (``fast=False`` forces that).
 
     Raises ``AlreadyOpenError`` or ``DatabaseError`` with a Chinese message."""
+    from app.ui import startup_gc
+
     startup = path if isinstance(path, Startup) else prepare(path, fast=fast)
     try:
         if startup.roster is not None:
@@ -156,6 +170,7 @@ def open_main_window(path: Path | Startup, *, interactive: bool = True, fast: bo
         database = open_database(startup.path)
     except BaseException:
         startup.lock.release()
+        startup_gc.resume()
         raise
     from app.ui.light_models import relink_registry
     from app.ui.main_window import MainWindow
@@ -188,6 +203,9 @@ def launch(db: str | None = None, demo: bool = False) -> int:
             raise failure
         window = open_main_window(startup)
     except (DatabaseError, AlreadyOpenError) as exc:
+        from app.ui import startup_gc
+
+        startup_gc.resume()
         QMessageBox.critical(None, APP_TITLE, str(exc))
         return 1
     window.show()  # type: ignore[attr-defined]

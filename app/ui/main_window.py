@@ -15,18 +15,16 @@ import importlib
 import logging
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QWidget,
 )
@@ -39,15 +37,20 @@ from app.ui.instance_lock import InstanceLock
 from app.ui.pages import PAGES, PLACEHOLDER_TEXT
 from app.ui.status_info import last_backup_text
 
+if TYPE_CHECKING:  # imported where used: not needed for the first window
+    from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+
 __all__ = ["MainWindow", "on_some_screen"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1360, 820)
-# Opening the database stack starts once the roster has been painted with its rows (so the two
-# do not compete for the interpreter), or after this long at the latest.
+# Opening the database stack (and filling the menus) waits for the roster's first paint with
+# its rows, so that they do not compete with it for the interpreter; this long at the most.
 OPEN_FALLBACK_MS = 2000
 WAITING_TIP = "正在打开数据库，请稍候……"
+# Keys of the menu actions that write (or need a session).
+WRITING_ACTIONS = ("import", "backup", "undo", "new", "visit", "bin")
 
 
 def on_some_screen(rect: QRect) -> bool:
@@ -57,6 +60,11 @@ def on_some_screen(rect: QRect) -> bool:
         if visible.width() >= 120 and visible.height() >= 60:
             return True
     return False
+
+
+def _menu_action(key: str) -> Any:
+    """A read-only attribute of the main window: its menu action ``key`` (see "menus")."""
+    return property(lambda window: window._filled_menus()[key])
 
 
 def _placeholder(text: str) -> QWidget:
@@ -85,16 +93,17 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self._page_index: dict[str, int] = {}
         self._current_key: str | None = None
-        # Actions that write (or need a session): disabled while the database opens.
-        self.db_actions: list[QAction] = []
+        self._menus: dict[str, Any] = {}  # "file", "edit", "view", "help" → QMenu
+        self._actions: dict[str, QAction] | None = None  # see "menus"
         self.unit_label = QLabel()
         self.db_label = QLabel()
         self.backup_label = QLabel()
         for label in (self.unit_label, self.db_label, self.backup_label):
             self.statusBar().addPermanentWidget(label)
-        self._build_menus()
+        self._build_menu_bar()
         self._set_database(db)
         self._restore_geometry()
+        self._after_first_paint_soon()
 
     # ------------------------------------------------------------------ database
     def _set_database(self, db: Database | Path) -> None:
@@ -148,16 +157,27 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.root)
         self._show_status(unit or "（尚未建立本单位）")
         self._set_db_actions_enabled(self.ctx.is_ready())
-        if not self.ctx.is_ready():
+        if self.ctx.is_ready():
+            self._keep_roster_snapshot()
+        else:
             self.statusBar().showMessage(WAITING_TIP)
-            if "roster" in self.pages:
-                self.pages["roster"].rows_painted.connect(self.ctx.start_opening)  # type: ignore[attr-defined]
-            QTimer.singleShot(OPEN_FALLBACK_MS, self.ctx.start_opening)
+            QTimer.singleShot(OPEN_FALLBACK_MS, self.ctx, self.ctx.start_opening)
 
     def _on_db_ready(self) -> None:
         self._set_db_actions_enabled(True)
         if self.statusBar().currentMessage() == WAITING_TIP:
             self.statusBar().clearMessage()
+        self._keep_roster_snapshot()
+
+    def _keep_roster_snapshot(self) -> None:
+        """Write the roster snapshot back when it is missing (a first start, or changes made
+        since), so that the next start loads the roster at once (``services.roster_snapshot``).
+        On the writer, after any write queued before; nothing to see, failures only logged."""
+        if not self.ctx.is_ready() or self.ctx.closed:
+            return
+        from app.services.roster_snapshot import save
+
+        self.ctx.run_write(save, label="保存名单快照", quiet=True)
 
     def _set_db_actions_enabled(self, on: bool) -> None:
         for act in self.db_actions:
@@ -203,6 +223,7 @@ class MainWindow(QMainWindow):
             self.ctx.show_error(str(exc))
             return False
         self._save_state()
+        self._keep_roster_snapshot()
         old_ctx, old_lock = self.ctx, self.lock
         old_ctx.wait_idle(30)
         old_ctx.shutdown()  # also waits for a database still being opened
@@ -230,6 +251,8 @@ class MainWindow(QMainWindow):
         self.switch_database(path)
 
     def open_database_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self, "打开数据库", str(self.ctx.path.parent),
                                               "退管通数据库 (*.sqlite3 *.db);;所有文件 (*)")
         if path:
@@ -305,45 +328,96 @@ class MainWindow(QMainWindow):
         return self.page("roster")
 
     # ------------------------------------------------------------------ menus
-    def _build_menus(self) -> None:
-        def action(menu: Any, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:
+    # The menu bar and its four menus are made with the window; the actions in them (and so
+    # their shortcuts) once the roster has been painted and the events then waiting are
+    # handled, when a menu is opened, or when one of them is asked for (``new_action`` …),
+    # whichever comes first: a dozen actions with their key sequences and icons cost some
+    # 15 ms, which the first window need not wait for.
+    import_action = _menu_action("import")
+    backup_action = _menu_action("backup")
+    undo_action = _menu_action("undo")
+    new_action = _menu_action("new")
+    visit_action = _menu_action("visit")
+    bin_action = _menu_action("bin")
+
+    @property
+    def db_actions(self) -> list[QAction]:
+        """The actions that write (or need a session): disabled while the database opens."""
+        if self._actions is None:
+            return []
+        return [self._actions[key] for key in WRITING_ACTIONS]
+
+    def _build_menu_bar(self) -> None:
+        bar = self.menuBar()
+        for key, title in (("file", "文件(&F)"), ("edit", "编辑(&E)"), ("view", "视图(&V)"),
+                           ("help", "帮助(&H)")):
+            menu = bar.addMenu(title)
+            menu.aboutToShow.connect(self._filled_menus)
+            self._menus[key] = menu
+
+    def _after_first_paint_soon(self) -> None:
+        """Fill the menus and start opening the database stack after the roster's first
+        paint, once the events then waiting are handled (a key typed during start-up is
+        answered first); at once when there is no roster to paint."""
+        roster = self.pages.get("roster")
+        if roster is None:
+            QTimer.singleShot(0, self, self._after_first_paint)
+            return
+        roster.rows_painted.connect(  # type: ignore[attr-defined]
+            lambda: QTimer.singleShot(0, self, self._after_first_paint))
+        QTimer.singleShot(OPEN_FALLBACK_MS, self, self._after_first_paint)  # should it never be painted
+
+    def _after_first_paint(self) -> None:
+        from app.ui import startup_gc
+
+        startup_gc.resume()
+        self._filled_menus()
+        self.ctx.start_opening()  # nothing to do when the database is open (or opening) already
+
+    def _filled_menus(self) -> dict[str, QAction]:
+        """The menu actions by key, made now if they are not yet."""
+        if self._actions is None:
+            self._actions = self._fill_menus()
+            self._set_db_actions_enabled(self.ctx.is_ready())
+        return self._actions
+
+    def _fill_menus(self) -> dict[str, QAction]:
+        from PySide6.QtGui import QAction, QKeySequence
+
+        from app.ui.pages.roster_page import import_wizard_available
+
+        def action(menu: str, text: str, slot: Any,
+                   shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:
             act = QAction(text, self)
             if shortcut is not None:
                 act.setShortcut(QKeySequence(shortcut))
             act.triggered.connect(slot)
-            menu.addAction(act)
+            self._menus[menu].addAction(act)
             return act
 
-        bar = self.menuBar()
-        file_menu = bar.addMenu("文件(&F)")
-        action(file_menu, "打开数据库…", self.open_database_dialog, "Ctrl+O")
-        action(file_menu, "打开演示数据", self.open_demo)
-        self.import_action = action(file_menu, "从Excel花名册导入…", self._import)
-        from app.ui.pages.roster_page import import_wizard_available
-
+        actions: dict[str, QAction] = {}
+        action("file", "打开数据库…", self.open_database_dialog, "Ctrl+O")
+        action("file", "打开演示数据", self.open_demo)
+        actions["import"] = action("file", "从Excel花名册导入…", self._import)
         if not import_wizard_available():
-            self.import_action.setEnabled(False)
-            self.import_action.setProperty("available", False)
-            self.import_action.setToolTip("Excel 导入功能尚在开发中")
-        self.backup_action = action(file_menu, "立即备份", self._backup)
-        file_menu.addSeparator()
-        action(file_menu, "退出", self.close, "Ctrl+Q")
+            actions["import"].setEnabled(False)
+            actions["import"].setProperty("available", False)
+            actions["import"].setToolTip("Excel 导入功能尚在开发中")
+        actions["backup"] = action("file", "立即备份", self._backup)
+        self._menus["file"].addSeparator()
+        action("file", "退出", self.close, "Ctrl+Q")
 
-        edit = bar.addMenu("编辑(&E)")
-        self.undo_action = action(edit, "撤销上次修改", self.undo, QKeySequence.StandardKey.Undo)
-        self.new_action = action(edit, "新增人员", self.new_retiree, "Ctrl+N")
-        action(edit, "查找人员", self.focus_search, "Ctrl+F")
-        self.visit_action = action(edit, "记一次走访", self._add_visit)
-        self.bin_action = action(edit, "回收站…", lambda: self.roster().open_recycle_bin())
-        self.db_actions = [self.import_action, self.backup_action, self.undo_action, self.new_action,
-                           self.visit_action, self.bin_action]
+        actions["undo"] = action("edit", "撤销上次修改", self.undo, QKeySequence.StandardKey.Undo)
+        actions["new"] = action("edit", "新增人员", self.new_retiree, "Ctrl+N")
+        action("edit", "查找人员", self.focus_search, "Ctrl+F")
+        actions["visit"] = action("edit", "记一次走访", self._add_visit)
+        actions["bin"] = action("edit", "回收站…", lambda: self.roster().open_recycle_bin())
 
-        view = bar.addMenu("视图(&V)")
-        action(view, "放大文字", lambda: self._step_text(10), "Ctrl+=")
-        action(view, "缩小文字", lambda: self._step_text(-10), "Ctrl+-")
-        action(view, "恢复默认文字大小", lambda: self._step_text(0), "Ctrl+0")
-        help_menu = bar.addMenu("帮助(&H)")
-        action(help_menu, "关于退管通", self._about)
+        action("view", "放大文字", lambda: self._step_text(10), "Ctrl+=")
+        action("view", "缩小文字", lambda: self._step_text(-10), "Ctrl+-")
+        action("view", "恢复默认文字大小", lambda: self._step_text(0), "Ctrl+0")
+        action("help", "关于退管通", self._about)
+        return actions
 
     def undo(self) -> None:
         self.ctx.undo_last()
@@ -389,6 +463,8 @@ class MainWindow(QMainWindow):
         self.ctx.notify(f"界面文字大小：{text_scale(settings)}%")
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, f"关于{APP_TITLE}",
                           f"{APP_TITLE} {__version__}\n离退休人员服务管理：卡册、走访慰问、提醒、打印、数据同步。")
 
@@ -428,6 +504,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_state()
+        self._keep_roster_snapshot()
         self.ctx.wait_idle(30)
         self.ctx.shutdown()
         if self.lock is not None:

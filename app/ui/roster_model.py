@@ -61,6 +61,11 @@ DEFAULT_COLUMNS = ("name", "sex", "age", "category", "group", "health", "self_ca
                    "status", "id_number", "phones", "address")
 
 IdRole = Qt.ItemDataRole.UserRole + 1
+DisplayRole = Qt.ItemDataRole.DisplayRole
+ForegroundRole = Qt.ItemDataRole.ForegroundRole
+ToolTipRole = Qt.ItemDataRole.ToolTipRole
+# The roles ``data`` answers; a view asks for seven or so per cell painted.
+ANSWERED_ROLES = frozenset({DisplayRole, IdRole, ForegroundRole, ToolTipRole})
 
 
 class RosterModel(QAbstractTableModel):
@@ -158,26 +163,27 @@ class RosterModel(QAbstractTableModel):
             return COLUMNS[section].label if 0 <= section < len(COLUMNS) else None
         return str(section + 1)
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    # flags(): QAbstractTableModel's own (enabled, selectable, no children), answered in C++.
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+    def data(self, index: Index, role: int = DisplayRole) -> Any:
+        # Called for every role of every cell painted: the roles not answered return first.
+        if role not in ANSWERED_ROLES or not index.isValid():
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(index.row(), COLUMNS[index.column()])
+        row = index.row()
+        if not 0 <= row < len(self._rows):
+            return None
+        if role == DisplayRole:
+            return self._display(row, COLUMNS[index.column()])
         if role == IdRole:
-            return self.id_at(index.row())
-        if role == Qt.ItemDataRole.ForegroundRole:
-            status = self._index.cols["status"][self._rows[index.row()]]
+            return self.id_at(row)
+        if role == ForegroundRole:
+            status = self._index.cols["status"][self._rows[row]]
             if status and status != "在册":
                 from PySide6.QtGui import QColor
 
                 return QColor("#777777")
-        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()].key == "age":
-            age = self._index.value(self._rows[index.row()], "age")
+        if role == ToolTipRole and COLUMNS[index.column()].key == "age":
+            age = self._index.value(self._rows[row], "age")
             return f"{age}周岁" if age is not None else None
         return None
 
