@@ -198,11 +198,11 @@ def test_a_damaged_snapshot_is_ignored(demo_db: Any, damage: str) -> None:
 def test_a_value_holding_a_separator_is_left_to_sql(db: Any) -> None:
     with db.session_scope() as s:
         rid = ops.create(s, "retirees", {"name": "张三"}, actor="t").id
-        s.connection().exec_driver_sql("UPDATE retirees SET name = '张\x1c三' WHERE id = ?", (rid,))
+        s.connection().exec_driver_sql("UPDATE retirees SET name = '张\x1d三' WHERE id = ?", (rid,))
     assert not _saved(db) and _stored(db.path) == 0
     conn = connect_readonly(db.path)
     try:
-        assert snapshot.current_index(conn).cols["name"] == ["张\x1c三"]
+        assert snapshot.current_index(conn).cols["name"] == ["张\x1d三"]
     finally:
         conn.close()
 

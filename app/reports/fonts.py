@@ -18,9 +18,8 @@ import struct
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 __all__ = [
     "BUNDLED_FAMILY",
@@ -58,8 +57,7 @@ _MAX_TABLES = 512
 _MAX_TABLE_BYTES = 32 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class FontChoice:
+class FontChoice(NamedTuple):  # not a dataclass: quicker to define, and the UI loads this at start
     path: Path
     subfont_index: int
     family: str

@@ -18,10 +18,10 @@ rows (its columns, order, filter or key expression) or the encoding below change
 
 The encoding is plain data, no ``marshal`` or ``pickle`` (the file may come from anyone):
 ``texts`` holds the columns with a value per person (ids, search keys, names, birth dates),
-joined by separators, as UTF-16 (which Python turns into its strings four times faster
-than UTF-8) and split in C; ``codes`` holds the few-valued columns (sex, status, group…) as
-arrays of positions in a list of their distinct values kept in ``meta``. Decoding 10,000
-people takes about 10 ms.
+each joined by a separator, as UTF-16 (which Python turns into its strings four times
+faster than UTF-8) and split in C; ``codes`` holds the few-valued columns (sex, status,
+group…) as arrays of positions in a list of their distinct values kept in ``meta``.
+Decoding 10,000 people takes about 10 ms.
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ import sqlite3
 import sys
 from array import array
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.services.roster import INDEX_COLUMNS, Reader, RosterIndex, _cursor, load_index
 
-__all__ = ["FORMAT", "SOURCE_TABLES", "TRIGGERS", "VERSION", "current_index", "load", "save"]
+__all__ = ["FORMAT", "SOURCE_TABLES", "TRIGGERS", "VERSION", "Stored", "current_index", "fetch", "load",
+           "save"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ SOURCE_TABLES = ("retirees", "search_index", "liaison_groups", "units")
 TRIGGERS = tuple(f"roster_snapshot_{table}_{event}" for table in SOURCE_TABLES
                  for event in ("insert", "update", "delete"))
 
-_COLUMN_SEP, _VALUE_SEP, _NULL = "\x1c", "\x1d", "\x1e"
+_VALUE_SEP, _NULL = "\x1d", "\x1e"
 _TEXT_ENCODING = "utf-16-le"
 
 _TRIGGER_PARAMS = {f"t{i}": name for i, name in enumerate(TRIGGERS)}
@@ -70,20 +71,40 @@ def current_index(reader: Reader) -> RosterIndex:
 def load(reader: Reader) -> RosterIndex | None:
     """The index from the snapshot; None when there is none of this ``FORMAT`` (or the
     triggers that keep it current are missing, or it cannot be decoded)."""
+    stored = fetch(reader)
+    return stored.index() if stored is not None else None
+
+
+class Stored(NamedTuple):
+    """A snapshot as read from the file, not yet decoded: the read is SQLite's work (and can
+    run on a thread beside Qt's start), the decoding Python's (``index``)."""
+
+    meta: Any
+    texts: Any
+    codes: Any
+
+    def index(self) -> RosterIndex | None:
+        """The index it holds; None when it cannot be decoded."""
+        try:
+            if not (isinstance(self.meta, str) and isinstance(self.texts, bytes)
+                    and isinstance(self.codes, bytes)):
+                raise TypeError("roster snapshot: a column of the wrong type")
+            return _decode(json.loads(self.meta), self.texts, self.codes)
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+            logger.warning("roster snapshot could not be read; reading the roster with SQL")
+            return None
+
+
+def fetch(reader: Reader) -> Stored | None:
+    """The snapshot of this ``FORMAT`` as stored; None when there is none (or the triggers
+    that keep it current are missing)."""
     try:
         row = _cursor(reader, _READ_SQL, {**_TRIGGER_PARAMS, "format": FORMAT}).fetchone()
     except sqlite3.Error:  # e.g. no such table: a file of an older schema
         return None
     if row is None or row[3] != len(TRIGGERS):
         return None
-    meta, texts, codes = row[:3]
-    try:
-        if not (isinstance(meta, str) and isinstance(texts, bytes) and isinstance(codes, bytes)):
-            raise TypeError("roster snapshot: a column of the wrong type")
-        return _decode(json.loads(meta), texts, codes)
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError):
-        logger.warning("roster snapshot could not be read; reading the roster with SQL")
-        return None
+    return Stored(*row[:3])
 
 
 def save(reader: Reader) -> bool:
@@ -121,10 +142,9 @@ def _encode(idx: RosterIndex) -> tuple[dict[str, Any], bytes, bytes] | None:
     for values in _text_parts(idx):
         joined = _VALUE_SEP.join(_NULL if v is None else v for v in values)
         nulls = sum(v is None for v in values)
-        if (_COLUMN_SEP in joined or joined.count(_VALUE_SEP) != max(n - 1, 0)
-                or joined.count(_NULL) != nulls):
+        if joined.count(_VALUE_SEP) != max(n - 1, 0) or joined.count(_NULL) != nulls:
             return None
-        parts.append(joined)
+        parts.append(joined.encode(_TEXT_ENCODING))
     coded = []
     codes = bytearray()
     for column in CODED_COLUMNS:
@@ -134,20 +154,25 @@ def _encode(idx: RosterIndex) -> tuple[dict[str, Any], bytes, bytes] | None:
         typecode = "B" if len(distinct) <= 0xFF else "H" if len(distinct) <= 0xFFFF else "I"
         codes += array(typecode, map(where.__getitem__, values)).tobytes()
         coded.append([column, typecode, distinct])
-    meta = {"count": n, "coded": coded, "groups": list(idx.group_names.items()),
-            "units": list(idx.unit_names.items())}
-    return meta, _COLUMN_SEP.join(parts).encode(_TEXT_ENCODING), bytes(codes)
+    meta = {"count": n, "texts": [len(p) for p in parts], "coded": coded,
+            "groups": list(idx.group_names.items()), "units": list(idx.unit_names.items())}
+    return meta, b"".join(parts), bytes(codes)
 
 
 def _decode(meta: dict[str, Any], texts: bytes, codes: bytes) -> RosterIndex:
     """The index ``_encode`` was given (raises ValueError on anything inconsistent)."""
     n = meta["count"]
     idx = RosterIndex(in_name_order=True)
-    parts = texts.decode(_TEXT_ENCODING).split(_COLUMN_SEP)
-    if len(parts) != 2 + len(TEXT_COLUMNS):
-        raise ValueError("roster snapshot: wrong number of text columns")
+    lengths = meta["texts"]
+    if len(lengths) != 2 + len(TEXT_COLUMNS) or sum(lengths) != len(texts):
+        raise ValueError("roster snapshot: text columns do not match")
     columns = []
-    for joined in parts:
+    buffer, offset = memoryview(texts), 0
+    for length in lengths:
+        # Each column decoded on its own: Python then stores the ids (ASCII) one byte a
+        # character, and no long string is first made and then cut up.
+        joined = str(buffer[offset:offset + length], _TEXT_ENCODING)
+        offset += length
         values: list[str | None] = joined.split(_VALUE_SEP) if n else []
         if len(values) != n:
             raise ValueError("roster snapshot: text column of the wrong length")

@@ -15,9 +15,8 @@ from __future__ import annotations
 import sys
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from app import APP_TITLE, paths
 
@@ -66,13 +65,14 @@ def make_application() -> object:
 
 def fast_start(path: Path) -> Future[Any] | None:
     """When ``path`` may be shown before ``open_database`` has run, start reading its roster
-    and return the future ``RosterIndex``; else None.
+    and return the future ``RosterIndex`` (or ``roster_snapshot.Stored``); else None.
 
     That is a database of ours at the schema head (nothing to migrate, back up or refuse)
-    whose unit is set up (the welcome page would write at once). A current roster snapshot
-    (``services.roster_snapshot``) is loaded at once: about 10 ms of Python, which a thread
-    would only take turns with Qt's start for. Without one the roster is read with SQL on a
-    thread over a read-only connection, where SQLite works beside Qt's start."""
+    whose unit is set up (the welcome page would write at once). The read runs on a thread
+    over a read-only connection, where SQLite works beside Qt's start: the roster snapshot
+    (``services.roster_snapshot``; the future then holds a ``Stored``, decoded by the
+    roster page: Python's part, which a thread would only take turns with Qt's for), or
+    without one the whole SQL read."""
     from app.db import open_readonly_at_head
 
     conn = open_readonly_at_head(path)
@@ -92,15 +92,11 @@ def fast_start(path: Path) -> Future[Any] | None:
         conn.close()
         return None
     roster: Future[Any] = Future()
-    snapshot = roster_snapshot.load(conn)
-    if snapshot is not None:
-        conn.close()
-        roster.set_result(snapshot)
-        return roster
 
     def read() -> None:
         try:
-            roster.set_result(load_index(conn))
+            stored = roster_snapshot.fetch(conn)
+            roster.set_result(stored if stored is not None else load_index(conn))
         except BaseException as exc:  # noqa: BLE001 - the roster page reports it
             roster.set_exception(exc)
         finally:
@@ -119,8 +115,7 @@ def can_start_fast(path: Path) -> bool:
     return True
 
 
-@dataclass
-class Startup:
+class Startup(NamedTuple):
     """A database locked, and for the fast start its roster already being read, before the
     window (or Qt itself) exists; ``open_main_window`` takes it from there."""
 

@@ -9,8 +9,7 @@ paint. Sensitive values are masked through the registry (``FieldSpec.display``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
@@ -26,8 +25,7 @@ CACHE_LIMIT = 2_000  # detail rows kept (a few screens); dropped wholesale beyon
 Index = QModelIndex | QPersistentModelIndex
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):  # not a dataclass: quicker to define (see services.roster.VisitRow)
     key: str
     label: str
     source: str  # "index" (in memory, sortable) or "detail" (fetched lazily)

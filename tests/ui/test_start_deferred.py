@@ -63,13 +63,13 @@ def test_first_start_writes_the_snapshot_and_the_next_one_loads_it(
     assert _snapshots(demo_path) == 1  # written behind the window once the database was open
     win.close()
 
-    # The next start loads it, with no SQL read and no thread.
-    monkeypatch.setattr(roster_snapshot, "load_index", lambda *_a, **_k: pytest.fail("read with SQL"))
+    # The next start loads it, with no SQL read of the roster.
     import app.services.roster as roster_module
 
-    monkeypatch.setattr(roster_module, "load_index", lambda *_a, **_k: pytest.fail("read with SQL"))
+    for module in (roster_snapshot, roster_module):
+        monkeypatch.setattr(module, "load_index", lambda *_a, **_k: pytest.fail("read with SQL"))
     future = fast_start(demo_path)
-    assert future is not None and future.done()
+    assert future is not None and isinstance(future.result(10), roster_snapshot.Stored)
     win = open_main_window(prepare(demo_path), interactive=False)
     page = _painted(qtbot, win)
     assert page.model.ids() == shown

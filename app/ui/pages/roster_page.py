@@ -260,18 +260,28 @@ class RosterPage(QWidget):
         """Read the whole index on a pool thread (10,000 people: a fraction of a second),
         over the context's read-only connection: no session, so this works while the
         database stack is still opening."""
-        from app.services.roster_snapshot import current_index
+        from app.services.roster_snapshot import Stored, current_index
+
+        def startup_index() -> RosterIndex | None:
+            """What was read while the window was being built (a Stored snapshot is decoded
+            here); None when a snapshot turned out unreadable."""
+            assert startup is not None
+            index = startup.result()
+            return index.index() if isinstance(index, Stored) else index
 
         startup, self.ctx.startup_roster = self.ctx.startup_roster, None
         if startup is not None and startup.done() and startup.exception() is None:
-            # Read before the window existed (from the snapshot, or SQL already done): in
-            # the table at once, so that its first paint shows the people.
-            self._set_index(startup.result())
-            return
+            # Read already: in the table at once, so that its first paint shows the people.
+            index = startup_index()
+            if index is not None:
+                self._set_index(index)
+                return
+            startup = None
 
         def read(_p: Any, _c: Any) -> RosterIndex:
-            if startup is not None:
-                return startup.result()  # read while the window was being built
+            index = startup_index() if startup is not None else None
+            if index is not None:
+                return index
             with self.ctx.reading() as conn:
                 return current_index(conn)
 
