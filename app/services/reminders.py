@@ -66,8 +66,6 @@ KINDS: dict[str, tuple[str, str | None]] = {
 }
 KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 
-# Visits that see the person face to face (a home visit is due again after any of them).
-IN_PERSON = care_state.IN_PERSON
 _new = tuple.__new__
 # The only values of these columns the rules look at (see care_rules.key_reasons).
 _KEY_LIVING = (Living.ALONE.value, Living.SOLITARY.value, Living.ELDER_CARES_ELDER.value)

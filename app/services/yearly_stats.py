@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models.enums import Category, Living, PaymentKind, SelfCare, Sex, Status, VisitKind
+from app.services import care_state
 from app.services.ages import AGE_BAND_LABELS, age_band
 from app.services.care_rules import key_reasons, load_rules
 from app.services.fund import budget_of
@@ -30,10 +31,8 @@ SEXES = [x.value for x in Sex]
 SELF_CARE = [x.value for x in SelfCare]
 _ALONE = (Living.ALONE.value, Living.SOLITARY.value)  # 独居、孤老 on the sheet
 BAND_LABELS = [*AGE_BAND_LABELS.values(), UNKNOWN]
-_IN_PERSON = sorted(k.value for k in (VisitKind.HOME, VisitKind.HOSPITAL, VisitKind.FAMILY_EVENT,
-                                VisitKind.SPRING_FESTIVAL, VisitKind.BIRTHDAY,
-                                VisitKind.GOLDEN_WEDDING, VisitKind.HARDSHIP,
-                                VisitKind.CONDOLENCE))
+# Face-to-face visits as the rules count them, and on the sheet a condolence visit too.
+_IN_PERSON = sorted(care_state.IN_PERSON | {VisitKind.CONDOLENCE.value})
 _PHONE = VisitKind.PHONE.value
 _ACTIVE, _DECEASED, _MOVED = Status.ACTIVE.value, Status.DECEASED.value, Status.MOVED_OUT.value
 
