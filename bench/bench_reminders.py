@@ -45,7 +45,7 @@ def main() -> None:
     from app.db import open_database
     from app.services import lunar_dates
     from app.services.care_rules import load_rules
-    from app.services.reminders import _load, _wedding_years, compute_reminders
+    from app.services.reminders import _festival, _load, _wedding_years, compute_reminders
     from app.services.yearly_stats import year_stats
 
     repeat = 3 if "--quick" in sys.argv else 15
@@ -64,8 +64,10 @@ def main() -> None:
         first = (time.perf_counter() - t) * 1000
         rem, items = _timed(lambda: compute_reminders(s, TODAY, 30, rules), repeat)
         grace = TODAY.toordinal() - rules["birthday_grace_days"]
-        years = _wedding_years(rules, date.fromordinal(grace).year, TODAY.year)
-        load, _ = _timed(lambda: _load(s, TODAY, None, years), repeat)
+        horizon = date.fromordinal(TODAY.toordinal() + 30)
+        years = _wedding_years(rules, date.fromordinal(grace).year, horizon.year)
+        festival = _festival(TODAY, horizon, rules) is not None
+        load, _ = _timed(lambda: _load(s, TODAY, None, years, festival), repeat)
         stats, _ = _timed(lambda: year_stats(s, TODAY.year, rules=rules), repeat)
     db.close()
     loop_ms = median(_REFS)

@@ -247,6 +247,62 @@ def test_quarterly_visit_and_monthly_call(s, person, visit, kinds_for):
     assert due_of(got["home_visit"]) == [date(2026, 4, 10)]
 
 
+def test_the_later_of_a_call_and_a_visit_in_person_sets_the_next_call(s, person, visit, kinds_for):
+    called_last = person("后来电话")
+    visit(called_last, "家访", date(2026, 1, 5))
+    visit(called_last, "电话联系", date(2026, 1, 20))
+    seen_last = person("后来走访")
+    visit(seen_last, "电话联系", date(2026, 1, 5))
+    visit(seen_last, "住院慰问", date(2026, 1, 25))
+    items = compute_reminders(s, date(2026, 2, 15), 30)
+    assert [(r.due, r.detail) for r in kinds_for(items, called_last)["call"]] == \
+        [(date(2026, 2, 19), "上次联系 2026-01-20")]
+    assert [(r.due, r.detail) for r in kinds_for(items, seen_last)["call"]] == \
+        [(date(2026, 2, 24), "上次联系 2026-01-25")]
+
+
+def test_people_with_the_same_last_visit_keep_their_own_rule(s, person, visit, kinds_for):
+    # The due date and text of a routine reminder are worked out once per last-visit day and
+    # rule: a key person and a plain one seen on the same day must still differ.
+    plain = person("普通")
+    alone = person("独居老人", living="独居")
+    both = person("两项", living="孤老", self_care="不能自理")
+    for rid in (plain, alone, both):
+        visit(rid, "家访", date(2026, 1, 10))
+    never = person("从未走访", living="独居")
+    items = compute_reminders(s, date(2026, 4, 1), 30)
+    got = {rid: [(r.title, r.due, r.detail) for r in kinds_for(items, rid)["home_visit"]]
+           for rid in (plain, alone, both, never)}
+    assert got == {
+        plain: [("季度家访", date(2026, 4, 10), "上次走访 2026-01-10")],
+        alone: [("重点人员每月走访", date(2026, 2, 9), "上次走访 2026-01-10；重点人员：独居")],
+        both: [("重点人员每月走访", date(2026, 2, 9), "上次走访 2026-01-10；重点人员：孤老、不能自理")],
+        never: [("重点人员每月走访", date(2026, 4, 1), "尚无走访记录；重点人员：独居")],
+    }
+    assert [r.overdue for r in kinds_for(items, alone)["home_visit"]] == [True]
+    assert [r.overdue for r in kinds_for(items, plain)["home_visit"]] == [False]
+
+
+def test_a_unit_scope_limits_every_kind(s, person, visit, kinds_for):
+    from app.services.units import add_unit, self_unit
+
+    other_unit = add_unit(s, "分厂", "T002", parent_id=self_unit(s).id, actor=A).id
+    here, there = person("本单位"), person("分厂职工")
+    # As a bundle from the other unit would have it (the operations write this unit's own).
+    s.connection().exec_driver_sql("UPDATE retirees SET unit_id = ? WHERE id = ?", (other_unit, there))
+    for rid in (here, there):
+        operations.create(s, "contacts", {"retiree_id": rid, "kind": "配偶", "name": "配偶",
+                                          "marriage_date": "1976-05-10"}, actor=A)
+        operations.create(s, "care_cases", {"retiree_id": rid, "kind": "住院",
+                                            "opened_on": date(2026, 4, 20)}, actor=A)
+    on = date(2026, 4, 25)
+    everyone = compute_reminders(s, on, 30)
+    assert {"wedding", "hospital", "call"} <= kinds_for(everyone, there).keys()
+    scoped = compute_reminders(s, on, 30, unit_ids=[self_unit(s).id])
+    assert {r.retiree_id for r in scoped} == {here}
+    assert {"wedding", "hospital", "call"} <= kinds_for(scoped, here).keys()
+
+
 def test_returned_home_gets_a_yearly_letter_instead_of_visits(s, person, visit, kinds_for):
     rid = person(returned_home="是", hometown="河北省保定市")
     got = kinds_for(compute_reminders(s, date(2026, 1, 10), 30), rid)
