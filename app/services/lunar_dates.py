@@ -9,22 +9,38 @@ Conventions (common practice, stated so the tests can hold them):
   29th (the last day of that month);
 * a solar 29 February anniversary is kept on 1 March in a common year (as in ``ages``).
 
-Conversions are cached: lunar-python is pure Python (~0.1 ms a call) and the reminder
-computation asks for the same few dates again and again.
+Lunar years 1900–2100 come from a table (``lunar_table``, generated from lunar-python):
+lunar-python works each year out astronomically, ~10 ms a year, which made the first
+reminders of a session take a second or more. Outside that range lunar-python is asked.
 """
 
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 from datetime import date
 from functools import lru_cache
 
-from lunar_python import Lunar, LunarMonth, Solar
+from app.services.lunar_table import BIG_MONTHS, FIRST_YEAR, LAST_YEAR, LEAP_MONTH, NEW_YEAR
+
+# The day after the table's last lunar year.
+_TABLE_END = NEW_YEAR[-1] + 29 * (12 + (LEAP_MONTH[-1] > 0)) + bin(BIG_MONTHS[-1]).count("1")
+
+
+def _months(i: int) -> list[tuple[int, int]]:
+    """(month, days) of the months of table year ``i`` in order; a leap month is negative."""
+    leap, big = LEAP_MONTH[i], BIG_MONTHS[i]
+    numbers = [*range(1, leap + 1), -leap, *range(leap + 1, 13)] if leap else range(1, 13)
+    return [(m, 30 if big >> k & 1 else 29) for k, m in enumerate(numbers)]
 
 
 @lru_cache(maxsize=512)
 def spring_festival(year: int) -> date:
     """The solar date of the lunar new year (正月初一) of ``year``."""
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return date.fromordinal(NEW_YEAR[year - FIRST_YEAR])
+    from lunar_python import Lunar
+
     s = Lunar.fromYmd(year, 1, 1).getSolar()
     return date(s.getYear(), s.getMonth(), s.getDay())
 
@@ -32,6 +48,17 @@ def spring_festival(year: int) -> date:
 @lru_cache(maxsize=65536)
 def to_lunar(day: date) -> tuple[int, int, int]:
     """(lunar year, month, day) of a solar date; the month is positive even in a leap month."""
+    n = day.toordinal()
+    if NEW_YEAR[0] <= n < _TABLE_END:
+        i = bisect_right(NEW_YEAR, n) - 1
+        offset = n - NEW_YEAR[i]
+        for month, days in _months(i):
+            if offset < days:
+                return FIRST_YEAR + i, abs(month), offset + 1
+            offset -= days
+        raise AssertionError("lunar_table: a year shorter than the gap to the next")
+    from lunar_python import Solar
+
     lunar = Solar.fromYmd(day.year, day.month, day.day).getLunar()
     return lunar.getYear(), abs(lunar.getMonth()), lunar.getDay()
 
@@ -40,6 +67,16 @@ def to_lunar(day: date) -> tuple[int, int, int]:
 def from_lunar(year: int, month: int, day: int) -> date:
     """Solar date of the ordinary (non-leap) lunar ``month``/``day`` of lunar ``year``;
     a 30th that the month lacks becomes its last day."""
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        i = year - FIRST_YEAR
+        offset = 0
+        for m, days in _months(i):
+            if m == month:
+                return date.fromordinal(NEW_YEAR[i] + offset + min(day, days) - 1)
+            offset += days
+        raise ValueError(f"no lunar month {month}")
+    from lunar_python import Lunar, LunarMonth
+
     days = LunarMonth.fromYm(year, month).getDayCount()
     s = Lunar.fromYmd(year, month, min(day, days)).getSolar()
     return date(s.getYear(), s.getMonth(), s.getDay())
