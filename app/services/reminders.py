@@ -173,7 +173,7 @@ _WEDDING_AT, _HOSPITAL_AT, _EVENT_AT, _CONDOLENCE_AT = (
 _RECOUNT_ALL = 2000
 # Key-person reasons by (80 or over, living, self-care, labour model): a few combinations
 # for thousands of people.
-_Reasons = dict[tuple[bool, str | None, str | None, str | None], list[str]]
+_Reasons = dict[tuple[bool, str | None, str | None, str | None], tuple[list[str], "_Routine"]]
 
 
 def _load(session: Session, on: date, unit_ids: list[str] | None,
@@ -247,21 +247,25 @@ def _festival(on: date, horizon: date, rules: dict[str, Any]) -> date | None:
 
 
 class _Routine(dict):  # type: ignore[type-arg]
-    """Last contact (ISO text, or None) → (due, title, detail, overdue) of a routine reminder.
+    """Last contact (ISO text, or None) → (due, title, detail, overdue, bucket) of a routine
+    reminder; ``bucket`` is the list of that kind's reminders due that day.
 
     Thousands of people share a few hundred last-visit days: one date parse and one text
-    per day instead of one per person (a third of the pass over people)."""
+    per day instead of one per person (a third of the pass over people). People come in
+    name order, so each bucket is in (name, id) order as it fills, and the buckets in date
+    order are the kind's list without a sort."""
 
     def __init__(self, on: date, after: timedelta, title: str, last: str, never: str,
-                 suffix: str = "") -> None:
+                 buckets: dict[date, list[Reminder]], suffix: str = "") -> None:
         super().__init__()
-        self.on, self.after, self.title = on, after, title
+        self.on, self.after, self.title, self.buckets = on, after, title, buckets
         self.last, self.never, self.suffix = last, never, suffix
 
-    def __missing__(self, d: str | None) -> tuple[date, str, str, bool]:
+    def __missing__(self, d: str | None) -> tuple[date, str, str, bool, list[Reminder]]:
         due = date.fromisoformat(d) + self.after if d else self.on
         detail = (f"{self.last} {d}" if d else self.never) + self.suffix
-        value = self[d] = (due, self.title, detail, due < self.on)
+        bucket = self.buckets.setdefault(due, [])
+        value = self[d] = (due, self.title, detail, due < self.on, bucket)
         return value
 
 
@@ -347,13 +351,17 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
         for n in (letter_days, call_days, home_days, key_days, check_days))
     # The three kinds nearly everyone gets are appended inline: a call per reminder is a
     # tenth of the loop's time.
-    calls, homes, checks_due = lists["call"], lists["home_visit"], lists["eligibility"]
+    # Due day → reminders, for the three kinds (home visits of key and plain people share).
+    buckets: dict[str, dict[date, list[Reminder]]] = {
+        "call": {}, "home_visit": {}, "eligibility": {}}
     fromiso = date.fromisoformat
-    call_due = _Routine(on, call_after, "每月电话联系", "上次联系", "尚无联系记录")
-    check_due = _Routine(on, check_after, "养老金资格认证", "上次认证", "无认证记录")
+    call_due = _Routine(on, call_after, "每月电话联系", "上次联系", "尚无联系记录", buckets["call"])
+    check_due = _Routine(on, check_after, "养老金资格认证", "上次认证", "无认证记录",
+                         buckets["eligibility"])
     no_reasons: list[str] = []
     # Home visits: a quarterly one for most; a monthly one, with the reasons, for key people.
-    home_due = {id(no_reasons): _Routine(on, home_after, "季度家访", "上次走访", "尚无走访记录")}
+    plain_home = _Routine(on, home_after, "季度家访", "上次走访", "尚无走访记录",
+                          buckets["home_visit"])
     known_reasons: _Reasons = {}
 
     for rid, name, birth_s, calendar_, living, self_care, labour, returned, gid, \
@@ -366,18 +374,18 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
         # The query returns living, self-care and model only when they can make a key person.
         if living or self_care or labour or old:
             key = (old, living, self_care, labour)
-            reasons = known_reasons.get(key)
-            if reasons is None:
+            known = known_reasons.get(key)
+            if known is None:
+                reasons = key_reasons(age=key_age if old else None, living=living,
+                                      self_care=self_care, labour_model=labour, rules=rules)
                 # A reason switched off in the rules gives no reasons: the plain routine.
-                reasons = known_reasons[key] = key_reasons(
-                    age=key_age if old else None, living=living, self_care=self_care,
-                    labour_model=labour, rules=rules) or no_reasons
-                if reasons is not no_reasons:
-                    home_due[id(reasons)] = _Routine(
-                        on, key_after, "重点人员每月走访", "上次走访", "尚无走访记录",
-                        "；重点人员：" + "、".join(reasons))
+                known = known_reasons[key] = (reasons, _Routine(
+                    on, key_after, "重点人员每月走访", "上次走访", "尚无走访记录",
+                    buckets["home_visit"], "；重点人员：" + "、".join(reasons))) if reasons \
+                    else (no_reasons, plain_home)
+            reasons, home_due = known
         else:
-            reasons = no_reasons
+            reasons, home_due = no_reasons, plain_home
 
         # Routine contact: home visits (monthly for key people), calls, or the yearly letter.
         if returned:
@@ -386,12 +394,12 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
                 add("letter", rid, name, fromiso(d) + letter_after if d else on, "返乡人员年度信件",
                     f"上次信件 {d}" if d else "尚无信件记录", gid)
         elif not in_person or in_person < (quiet_key if reasons else quiet_home):
-            due, title, note, late = home_due[id(reasons)][in_person]
-            homes.append(_new(Reminder, (
+            due, title, note, late, bucket = home_due[in_person]
+            bucket.append(_new(Reminder, (
                 "home_visit", rid, name, due, title, note, gname, gid, None, late, due)))
         if not contact or contact < quiet_call:
-            due, title, note, late = call_due[contact]
-            calls.append(_new(Reminder, (
+            due, title, note, late, bucket = call_due[contact]
+            bucket.append(_new(Reminder, (
                 "call", rid, name, due, title, note, gname, gid, None, late, due)))
 
         # Spring Festival must-visit.
@@ -403,8 +411,8 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
         # 资格认证, on a rolling cycle from the last check.
         d = checks.get(rid)
         if not d or d < quiet_check:
-            due, title, note, late = check_due[d]
-            checks_due.append(_new(Reminder, (
+            due, title, note, late, bucket = check_due[d]
+            bucket.append(_new(Reminder, (
                 "eligibility", rid, name, due, title, note, gname, gid, None, late, due)))
 
         # Birthdays: only the few whose birth year can reach a round age in the window (or
@@ -503,6 +511,11 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
     out: list[Reminder] = []
     by_due, full = itemgetter(3), itemgetter(3, 2, 1)  # due; due, name, id
     for kind, items in lists.items():
+        by_day = buckets.get(kind)
+        if by_day is not None:
+            for day in sorted(by_day):
+                out += by_day[day]
+            continue
         # People come in name order, so a stable sort on the due date alone gives
         # (due, name, id) for the kinds made in the loop over people.
         items.sort(key=by_due if kind in _PEOPLE_KINDS else full)
