@@ -1,7 +1,9 @@
-"""Care benchmark: every reminder for 10,000 retirees with ~100,000 visits (target ≤ 200 ms)
-and the year's statistics (target ≤ 300 ms), medians over repeated runs in one process.
+"""Care benchmark: every reminder for 10,000 retirees with ~130,000 visits (the issue asks for
+100,000; target ≤ 200 ms) and the year's statistics (target ≤ 300 ms), medians over rounds
+in one process.
 
-``python -m bench reminders`` (or ``make bench``); ``--quick`` runs 3 repeats instead of 9."""
+``python -m bench reminders`` (or ``make bench``); ``--quick`` runs 3 rounds instead of 21
+and prints the section instead of writing bench/RESULTS.md."""
 
 from __future__ import annotations
 
@@ -108,6 +110,8 @@ timing all reminders, their SQL part and the year statistics once, in turn.
 | … of which SQL (7 queries) | {median(load):.0f} ms | {pct(load, 95):.0f} ms | | |
 | all reminders, first call (cold caches) | {first:.0f} ms | | | |
 | year statistics | {median(stats):.0f} ms | {pct(stats, 95):.0f} ms | ≤ {STATS_TARGET_MS:.0f} ms | {'met' if stats_ok else 'MISSED'} |
+| all reminders at a 100 ms reference (desktop) | {per_ref * 100:.0f} ms | | ≤ {REMINDER_TARGET_MS:.0f} ms | {'met' if per_ref * 100 <= REMINDER_TARGET_MS else 'MISSED'} |
+| year statistics at a 100 ms reference (desktop) | {stats_per_ref * 100:.0f} ms | | ≤ {STATS_TARGET_MS:.0f} ms | {'met' if stats_per_ref * 100 <= STATS_TARGET_MS else 'MISSED'} |
 
 Each person's latest visit of each kind comes from `care_state` (one row a person, kept
 current by every write of a visit: `app/services/care_state.py`, migration 0005), read in
@@ -136,7 +140,9 @@ CPU reference, run before each timed call: a pure-Python loop of 3 million addit
 {loop_ms:.0f} ms (median; range {min(_REFS):.0f}–{max(_REFS):.0f} ms) on this machine, about
 100 ms on a current desktop; the machine is a shared VM whose speed varies (on other days this
 reference took 145–160 ms). Per timed call, all reminders took {per_ref:.2f}× and the year
-statistics {stats_per_ref:.2f}× the reference measured just before. The 1-minute load average was {loadavg:.1f} when the run ended.
+statistics {stats_per_ref:.2f}× the reference measured just before (the "at a 100 ms
+reference" rows: median ratio × 100 ms). The first call pays for reading the tables into
+SQLite's page cache. The 1-minute load average was {loadavg:.1f} when the run ended.
 """  # noqa: E501
     if "--quick" in sys.argv:
         print(body)  # a development run does not overwrite the recorded figures
