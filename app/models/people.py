@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Index
 from sqlmodel import Field
 
 from app.models.base import SyncedRecord
@@ -68,6 +68,8 @@ class Contact(SyncedRecord, table=True):
     """A person to reach about the retiree: spouse, child, emergency contact, relative."""
 
     __tablename__ = "contacts"
+    # The reminders' search for spouses married in a jubilee year (migration 0007).
+    __table_args__ = (Index("ix_contacts_kind_marriage_date", "kind", "marriage_date"),)
 
     retiree_id: str = Field(foreign_key="retirees.id", index=True)
     kind: str

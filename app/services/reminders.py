@@ -210,17 +210,19 @@ def _load(session: Session, on: date, unit_ids: list[str] | None,
         "WHERE c.deleted = 0 AND r.deleted = 0 AND c.opened_on <= ? "
         "AND (c.closed_on IS NULL OR c.closed_on > ?)" + scope,
         (Status.ACTIVE.value, on_s, on_s, *(unit_ids or ()))).fetchall()
-    # Only the marriages that reach a jubilee in the window (a few in a thousand). CROSS JOIN:
-    # the planner would start from every registered person and look up their contacts (3×).
-    years = [str(y) for y in wedding_years]
+    # Only the marriages that reach a jubilee in the window (a few in a thousand), as ranges
+    # of the (kind, marriage_date) index (migration 0007): "1976" <= "1976-05-10" < "1977".
+    # CROSS JOIN: the planner would start from every registered person and look up their
+    # contacts (3×).
+    ranges = _year_ranges(wedding_years)
     spouses = raw.execute(
         "SELECT k.retiree_id, k.name, k.marriage_date, r.name, r.group_id "
-        "FROM contacts k CROSS JOIN retirees r ON r.id = k.retiree_id "
-        "WHERE k.deleted = 0 AND k.kind = ? AND k.alive = 1 "
-        f"AND substr(k.marriage_date, 1, 4) IN ({','.join('?' * len(years))}) "
-        "AND r.deleted = 0 AND r.status = ?" + scope,
-        (ContactKind.SPOUSE.value, *years, Status.ACTIVE.value, *(unit_ids or ()))
-    ).fetchall() if years else []
+        "FROM contacts k CROSS JOIN retirees r ON r.id = k.retiree_id WHERE ("
+        + " OR ".join("k.kind = ? AND k.marriage_date >= ? AND k.marriage_date < ?"
+                      for _ in ranges)
+        + ") AND k.deleted = 0 AND k.alive = 1 AND r.deleted = 0 AND r.status = ?" + scope,
+        (*(x for lo, hi in ranges for x in (ContactKind.SPOUSE.value, str(lo), str(hi + 1))),
+         Status.ACTIVE.value, *(unit_ids or ()))).fetchall() if ranges else []
     # By notice: the planner would otherwise walk every delivery in person order to group them.
     checks: dict[str, str] = {}
     for rid, d in raw.execute(
@@ -267,6 +269,17 @@ class _Routine(dict):  # type: ignore[type-arg]
         bucket = self.buckets.setdefault(due, [])
         value = self[d] = (due, self.title, detail, due < self.on, bucket)
         return value
+
+
+def _year_ranges(years: list[int]) -> list[tuple[int, int]]:
+    """Sorted years as (first, last) runs of consecutive years."""
+    out: list[tuple[int, int]] = []
+    for y in sorted(set(years)):
+        if out and y == out[-1][1] + 1:
+            out[-1] = (out[-1][0], y)
+        else:
+            out.append((y, y))
+    return out
 
 
 def _wedding_years(rules: dict[str, Any], first: int, last: int) -> list[int]:
