@@ -202,9 +202,13 @@ def cmd_restore(args: argparse.Namespace) -> Any:
 
 
 # -- parser --------------------------------------------------------------------------------
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="PATH", help="数据库文件（默认按 RETIREE_DESK_DB 或用户数据目录）")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+def _common(p: argparse.ArgumentParser, *, command: bool = False) -> None:
+    # On a command the options default to "not given", so that `retiree-desk --db X reminders`
+    # keeps the X given before the command (argparse would set the command's own None).
+    keep = {"default": argparse.SUPPRESS} if command else {}
+    p.add_argument("--db", metavar="PATH", help="数据库文件（默认按 RETIREE_DESK_DB 或用户数据目录）",
+                   **keep)
+    p.add_argument("--json", action="store_true", help="以 JSON 输出", **keep)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -223,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
-        _common(p)
+        _common(p, command=True)
         p.set_defaults(handler=handler)
         return p
 

@@ -104,3 +104,21 @@ def test_db_path_from_environment_and_entry_point(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["db"] == str(tmp_path / "env.sqlite3")
     assert (tmp_path / "env.sqlite3").exists()
+
+
+def test_options_before_the_command_are_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """``retiree-desk --db X --json reminders``: the command's own options must not reset the
+    ones given before it (argparse's sub-command defaults did, so the default file was used)."""
+    monkeypatch.setenv("RETIREE_DESK_DB", str(tmp_path / "not-this.sqlite3"))
+    path = str(tmp_path / "a.sqlite3")
+    assert run(["--db", path, "init", "--unit-name", "某某供电分公司", "--unit-code", "GD01"]) == 0
+    capsys.readouterr()
+    assert run(["--db", path, "--json", "demo", "--count", "20"]) == 0
+    assert json.loads(capsys.readouterr().out)["db"] == path
+    assert run(["--db", path, "--json", "reminders", "--date", "2026-11-01", "--days", "7"]) == 0
+    assert json.loads(capsys.readouterr().out)
+    assert not (tmp_path / "not-this.sqlite3").exists()
+    # Given after the command, as before.
+    assert run(["stats", "--db", path, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 20
