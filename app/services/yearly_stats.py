@@ -128,7 +128,7 @@ def _year_stats(session: Session, year: int, unit_ids: list[str] | None,
         by_kind[kind] += n
     # Per person, how many face-to-face visits and calls (one row a person, not a kind).
     # Group name → [people visited, face-to-face visits, calls, paid (fen)].
-    tally: dict[str, list[int]] = {}
+    tally: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     visited = called_people = 0
     for rid, seen, called in raw.execute(
             f"SELECT retiree_id, sum(kind IN ({','.join('?' * len(_IN_PERSON))})), sum(kind = ?)"
@@ -136,9 +136,7 @@ def _year_stats(session: Session, year: int, unit_ids: list[str] | None,
         gname = roster.get(rid)
         if gname is None:  # no longer on the roll, or in another unit
             continue
-        row = tally.get(gname)
-        if row is None:
-            row = tally[gname] = [0, 0, 0, 0]
+        row = tally[gname]
         if seen:
             visited += 1
             row[0] += 1
@@ -163,10 +161,7 @@ def _year_stats(session: Session, year: int, unit_ids: list[str] | None,
         pay_month[month - 1] += amount
         gname = roster.get(rid)
         if gname is not None:
-            row = tally.get(gname)
-            if row is None:
-                row = tally[gname] = [0, 0, 0, 0]
-            row[3] += amount
+            tally[gname][3] += amount
     budget = budget_of(session, year)
     spent = sum(pay_kind.values())
     cumulative, running = [], 0
