@@ -123,7 +123,9 @@ reminders in one pass over the people: the three kinds nearly everyone gets (cal
 visit, eligibility) are built inline, their due date and text are worked out once per
 last-visit day and rule (a few hundred days for thousands of people), the query returns
 NULL for the values no rule looks at, and key-person reasons are worked out once per
-combination of the fields behind them. Lunar birthdays and the Spring Festival come from
+combination of the fields behind them. Spouses married in a year that can have a jubilee
+in the window are read through the (kind, marriage_date) index (migration 0007), not by
+reading every contact. Lunar birthdays and the Spring Festival come from
 a table of the lunar years 1900–2100 generated from lunar-python (`lunar_table.py`): the
 library's astronomical computation (~10 ms a lunar year) made the first call of a session
 take 1–3 s. Tests check that this gives the same list as reading the visits for everyone
