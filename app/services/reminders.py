@@ -151,7 +151,7 @@ _STATE_SQL = {
     "contact": "CASE WHEN s.phone IS NULL OR s.phone < s.in_person THEN s.in_person "
                "ELSE s.phone END",
     # Only when the festival's window is near (else NULL: half the people have one).
-    "spring_festival": "CASE WHEN ? THEN s.spring_festival END",
+    "spring_festival": "CASE WHEN {festival} THEN s.spring_festival END",
 }
 _STATE_COLUMNS = ", ".join(_STATE_SQL.get(c, f"s.{c}") for c in _PEOPLE_STATE)
 _in_person, _phone, _letter, _spring, _birthday = (
@@ -189,10 +189,10 @@ def _load(session: Session, on: date, unit_ids: list[str] | None,
         "SELECT r.id, r.name, r.birth_date, NULLIF(r.birthday_calendar, ?), "
         "CASE WHEN r.living IN (?, ?, ?) THEN r.living END, "
         "CASE WHEN r.self_care = ? THEN r.self_care END, NULLIF(r.labour_model, ?), "
-        f"r.returned_home, r.group_id, {_STATE_COLUMNS} "
+        f"r.returned_home, r.group_id, {_STATE_COLUMNS.format(festival=int(bool(festival)))} "
         "FROM retirees r NOT INDEXED LEFT JOIN care_state s ON s.retiree_id = r.id "
         "WHERE r.deleted = 0 AND r.status = ?" + scope + " ORDER BY r.name, r.id",
-        (Calendar.SOLAR.value, *_KEY_LIVING, SelfCare.NONE.value, _NOT_A_MODEL, festival,
+        (Calendar.SOLAR.value, *_KEY_LIVING, SelfCare.NONE.value, _NOT_A_MODEL,
          Status.ACTIVE.value, *(unit_ids or ()))).fetchall()
     # "NOT INDEXED" above: the planner would walk the 'deleted' index and fetch each row by id,
     # several times slower than one pass over the table.

@@ -199,7 +199,8 @@ def _year_stats(session: Session, year: int, unit_ids: list[str] | None,
         },
         "visits": {
             "total": sum(by_kind.values()),
-            "by_kind": dict(by_kind.most_common()),
+            # Most first; ties by name, so the JSON does not depend on the order rows came in.
+            "by_kind": dict(sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))),
             "by_month": [{"month": i + 1, **{k: m[k] for k in VISIT_CLASSES}}
                          for i, m in enumerate(months)],
             "visited_people": visited,
