@@ -70,9 +70,10 @@ _new = tuple.__new__
 # The only values of these columns the rules look at (see care_rules.key_reasons).
 _KEY_LIVING = (Living.ALONE.value, Living.SOLITARY.value, Living.ELDER_CARES_ELDER.value)
 _NOT_A_MODEL = "无"
-# Kinds made in the pass over people (which arrive sorted by name, id).
-_PEOPLE_KINDS = frozenset({"home_visit", "call", "letter", "spring_festival", "eligibility",
-                           "birthday"})
+# Kinds made in the pass over people (which arrive sorted by name, id) through ``add``.
+_PEOPLE_KINDS = frozenset({"letter", "spring_festival", "birthday"})
+# The three kinds nearly everyone gets: built inline, into one list per due day.
+_ROUTINE_KINDS = ("call", "home_visit", "eligibility")
 _CASE_HOSPITAL, _CASE_EVENT = CaseKind.HOSPITAL.value, CaseKind.FAMILY_EVENT.value
 _CASE_DEATH = CaseKind.BEREAVEMENT.value
 # A celebration logged up to this many days before the date still counts as done.
@@ -362,11 +363,9 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
     quiet_letter, quiet_call, quiet_home, quiet_key, quiet_check = (
         (horizon - timedelta(days=n)).isoformat()
         for n in (letter_days, call_days, home_days, key_days, check_days))
-    # The three kinds nearly everyone gets are appended inline: a call per reminder is a
-    # tenth of the loop's time.
-    # Due day → reminders, for the three kinds (home visits of key and plain people share).
-    buckets: dict[str, dict[date, list[Reminder]]] = {
-        "call": {}, "home_visit": {}, "eligibility": {}}
+    # The routine kinds are appended inline (a call per reminder is a tenth of the loop's
+    # time), due day → reminders; home visits of key and plain people share the days.
+    buckets: dict[str, dict[date, list[Reminder]]] = {k: {} for k in _ROUTINE_KINDS}
     fromiso = date.fromisoformat
     call_due = _Routine(on, call_after, "每月电话联系", "上次联系", "尚无联系记录", buckets["call"])
     check_due = _Routine(on, check_after, "养老金资格认证", "上次认证", "无认证记录",
@@ -526,6 +525,7 @@ def _compute(session: Session, on: date, days: int, rules: dict[str, Any] | None
     for kind, items in lists.items():
         by_day = buckets.get(kind)
         if by_day is not None:
+            assert not items, f"{kind} reminders go into their due-day lists, not add()"
             for day in sorted(by_day):
                 out += by_day[day]
             continue
